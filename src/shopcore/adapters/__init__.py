@@ -1,0 +1,1 @@
+"""Implementations of the ports: real infrastructure and in-memory stand-ins."""

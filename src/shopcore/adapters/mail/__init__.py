@@ -1,0 +1,1 @@
+"""Mailers: console (development), SMTP (production), memory (tests)."""

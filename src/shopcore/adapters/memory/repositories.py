@@ -1,0 +1,185 @@
+"""Repositories over the in-memory tables."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from shopcore.domain.catalog import Category, Product
+from shopcore.domain.errors import Conflict
+from shopcore.domain.pagination import PageRequest
+from shopcore.domain.user import RefreshSession, User
+from shopcore.ports.repositories import ProductQuery
+from shopcore.adapters.memory.store import Tables
+
+
+def _like(slugs: Iterable[str], base: str) -> set[str]:
+    return {s for s in slugs if s == base or s.startswith(base + "-")}
+
+
+class MemoryUserRepository:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    def _unique(self, user: User) -> None:
+        for other in self.t.users.values():
+            if other.id != user.id and (other.username == user.username
+                                        or other.email.casefold() == user.email.casefold()):
+                raise Conflict("A user with that username or e-mail already exists.")
+
+    def add(self, user: User) -> None:
+        self._unique(user)
+        user.id = self.t.next_id("users")
+        self.t.users[user.id] = copy.copy(user)
+
+    def get(self, user_id: int) -> User | None:
+        user = self.t.users.get(user_id)
+        return copy.copy(user) if user else None
+
+    def by_username(self, username: str) -> User | None:
+        return next((copy.copy(u) for u in self.t.users.values() if u.username == username), None)
+
+    def by_email(self, email: str) -> User | None:
+        folded = email.casefold()
+        return next((copy.copy(u) for u in self.t.users.values()
+                     if u.email.casefold() == folded), None)
+
+    def save(self, user: User) -> None:
+        assert user.id is not None
+        self._unique(user)
+        self.t.users[user.id] = copy.copy(user)
+
+    def count(self) -> int:
+        return len(self.t.users)
+
+
+class MemoryRefreshSessionRepository:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    def add(self, session: RefreshSession) -> None:
+        self.t.refresh_sessions[session.jti] = copy.copy(session)
+
+    def get(self, jti: str) -> RefreshSession | None:
+        session = self.t.refresh_sessions.get(jti)
+        return copy.copy(session) if session else None
+
+    def save(self, session: RefreshSession) -> None:
+        self.t.refresh_sessions[session.jti] = copy.copy(session)
+
+    def revoke_family(self, family_id: str) -> None:
+        for session in self.t.refresh_sessions.values():
+            if session.family_id == family_id:
+                session.revoked = True
+
+    def revoke_user(self, user_id: int) -> None:
+        for session in self.t.refresh_sessions.values():
+            if session.user_id == user_id:
+                session.revoked = True
+
+
+class MemoryCategoryRepository:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    def add(self, category: Category) -> None:
+        if self.by_name(category.name) is not None:
+            raise Conflict("A category with this name already exists.")
+        category.id = self.t.next_id("categories")
+        self.t.categories[category.id] = copy.copy(category)
+
+    def get(self, category_id: int) -> Category | None:
+        category = self.t.categories.get(category_id)
+        return copy.copy(category) if category else None
+
+    def by_name(self, name: str) -> Category | None:
+        folded = name.casefold()
+        return next((copy.copy(c) for c in self.t.categories.values()
+                     if c.name.casefold() == folded), None)
+
+    def slugs_like(self, base: str) -> set[str]:
+        return _like((c.slug for c in self.t.categories.values()), base)
+
+    def save(self, category: Category) -> None:
+        assert category.id is not None
+        self.t.categories[category.id] = copy.copy(category)
+
+    def delete(self, category: Category) -> None:
+        assert category.id is not None
+        self.t.categories.pop(category.id, None)
+
+    def list(self, page: PageRequest) -> tuple[Sequence[Category], int]:
+        rows = sorted(self.t.categories.values(), key=lambda c: c.id or 0)
+        chosen = rows[page.offset:page.offset + page.size]
+        return [copy.copy(c) for c in chosen], len(rows)
+
+    def all(self) -> Sequence[Category]:
+        return [copy.copy(c) for c in sorted(self.t.categories.values(), key=lambda c: c.id or 0)]
+
+
+def _sort_key(ordering: str | None) -> tuple[Any, bool]:
+    field = (ordering or "id").lstrip("-")
+    reverse = bool(ordering and ordering.startswith("-"))
+
+    def key(p: Product) -> tuple[Any, int]:
+        value: Any = p.price.amount if field == "price" else getattr(p, field)
+        return value, p.id or 0
+    return key, reverse
+
+
+class MemoryProductRepository:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    def add(self, product: Product) -> None:
+        if product.category_id not in self.t.categories:
+            raise Conflict("Unknown category.")
+        product.id = self.t.next_id("products")
+        self.t.products[product.id] = copy.copy(product)
+
+    def add_many(self, products: Iterable[Product]) -> int:
+        n = 0
+        for product in products:
+            self.add(product)
+            n += 1
+        return n
+
+    def get(self, product_id: int) -> Product | None:
+        product = self.t.products.get(product_id)
+        return copy.copy(product) if product else None
+
+    def slugs_like(self, base: str) -> set[str]:
+        return _like((p.slug for p in self.t.products.values()), base)
+
+    def save(self, product: Product) -> None:
+        assert product.id is not None
+        self.t.products[product.id] = copy.copy(product)
+
+    def delete(self, product: Product) -> None:
+        assert product.id is not None
+        self.t.products.pop(product.id, None)
+
+    def list(self, query: ProductQuery, page: PageRequest) -> tuple[Sequence[Product], int]:
+        rows = [p for p in self.t.products.values() if _matches(p, query)]
+        key, reverse = _sort_key(query.ordering)
+        rows.sort(key=key, reverse=reverse)
+        chosen = rows[page.offset:page.offset + page.size]
+        return [copy.copy(p) for p in chosen], len(rows)
+
+    def count_by_category(self, category_ids: Sequence[int]) -> dict[int, int]:
+        wanted = set(category_ids)
+        counts = Counter(p.category_id for p in self.t.products.values()
+                         if p.category_id in wanted)
+        return dict(counts)
+
+    def count(self) -> int:
+        return len(self.t.products)
+
+
+def _matches(p: Product, q: ProductQuery) -> bool:
+    return ((q.category_id is None or p.category_id == q.category_id)
+            and (q.min_price is None or p.price.amount >= q.min_price)
+            and (q.max_price is None or p.price.amount <= q.max_price)
+            and (q.in_stock is None or p.in_stock == q.in_stock))

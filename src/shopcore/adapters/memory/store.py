@@ -1,0 +1,46 @@
+"""The in-memory database: tables of entities, copied per transaction."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass, field
+
+from shopcore.domain.catalog import Category, Product
+from shopcore.domain.user import RefreshSession, User
+
+
+@dataclass
+class Tables:
+    """Every stored entity, by key, plus the id sequences."""
+
+    users: dict[int, User] = field(default_factory=dict)
+    refresh_sessions: dict[str, RefreshSession] = field(default_factory=dict)
+    categories: dict[int, Category] = field(default_factory=dict)
+    products: dict[int, Product] = field(default_factory=dict)
+    sequences: dict[str, int] = field(default_factory=dict)
+
+    def next_id(self, table: str) -> int:
+        self.sequences[table] = self.sequences.get(table, 0) + 1
+        return self.sequences[table]
+
+
+class MemoryStore:
+    """Committed state; one transaction at a time works on a private copy of it."""
+
+    def __init__(self) -> None:
+        self.tables = Tables()
+        self.lock = threading.RLock()
+
+    def begin(self) -> Tables:
+        self.lock.acquire()
+        return self.snapshot()
+
+    def snapshot(self) -> Tables:
+        return copy.deepcopy(self.tables)
+
+    def commit(self, working: Tables) -> None:
+        self.tables = copy.deepcopy(working)
+
+    def end(self) -> None:
+        self.lock.release()

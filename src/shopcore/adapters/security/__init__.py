@@ -1,0 +1,1 @@
+"""Password hashing (bcrypt), tokens (PyJWT, itsdangerous) and login throttling (limits)."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 adapter: tables, repositories, the unit of work and Alembic migrations."""

@@ -1,0 +1,73 @@
+"""Data mappers between rows and domain entities."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from shopcore.domain.catalog import Category, Product
+from shopcore.domain.money import Money
+from shopcore.domain.user import RefreshSession, User
+
+
+def aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def to_cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+def from_cents(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def user_from_row(row: Any) -> User:
+    return User(id=row.id, username=row.username, email=row.email,
+                password_hash=row.password_hash, first_name=row.first_name,
+                last_name=row.last_name, is_staff=bool(row.is_staff),
+                is_active=bool(row.is_active), date_joined=aware(row.date_joined))
+
+
+def user_to_row(user: User) -> dict[str, Any]:
+    return {"username": user.username, "email": user.email, "email_key": user.email.casefold(),
+            "password_hash": user.password_hash, "first_name": user.first_name,
+            "last_name": user.last_name, "is_staff": user.is_staff,
+            "is_active": user.is_active, "date_joined": user.date_joined}
+
+
+def session_from_row(row: Any) -> RefreshSession:
+    return RefreshSession(jti=row.jti, user_id=row.user_id, family_id=row.family_id,
+                          expires_at=aware(row.expires_at), revoked=bool(row.revoked),
+                          replaced_by=row.replaced_by, created_at=aware(row.created_at))
+
+
+def session_to_row(session: RefreshSession) -> dict[str, Any]:
+    return {"jti": session.jti, "user_id": session.user_id, "family_id": session.family_id,
+            "expires_at": session.expires_at, "revoked": session.revoked,
+            "replaced_by": session.replaced_by}
+
+
+def category_from_row(row: Any) -> Category:
+    return Category(id=row.id, name=row.name, slug=row.slug, description=row.description)
+
+
+def category_to_row(category: Category) -> dict[str, Any]:
+    return {"name": category.name, "name_key": category.name.casefold(),
+            "slug": category.slug, "description": category.description}
+
+
+def product_from_row(row: Any) -> Product:
+    return Product(id=row.id, name=row.name, slug=row.slug, description=row.description,
+                   price=Money(from_cents(row.price_cents), row.currency),
+                   category_id=row.category_id, stock=row.stock,
+                   created_at=aware(row.created_at), updated_at=aware(row.updated_at))
+
+
+def product_to_row(product: Product) -> dict[str, Any]:
+    return {"name": product.name, "slug": product.slug, "description": product.description,
+            "price_cents": to_cents(product.price.amount), "currency": product.price.currency,
+            "category_id": product.category_id, "stock": product.stock,
+            "created_at": product.created_at, "updated_at": product.updated_at}

@@ -1,0 +1,193 @@
+"""Repositories on one SQLAlchemy connection (the unit of work's transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Select, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from shopcore.adapters.sqlalchemy import mappers as m
+from shopcore.adapters.sqlalchemy.tables import categories, products, refresh_sessions, users
+from shopcore.domain.catalog import Category, Product
+from shopcore.domain.errors import Conflict
+from shopcore.domain.pagination import PageRequest
+from shopcore.domain.user import RefreshSession, User
+from shopcore.ports.repositories import ProductQuery
+
+
+class _Repository:
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+
+    def _write(self, statement: Any, conflict: str) -> Any:
+        try:
+            return self.c.execute(statement)
+        except IntegrityError as exc:
+            raise Conflict(conflict) from exc
+
+
+def _slugs_like(c: Connection, column: Any, base: str) -> set[str]:
+    escaped = base.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = c.execute(select(column).where(or_(column == base,
+                                              column.like(f"{escaped}-%", escape="\\"))))
+    return {r[0] for r in rows}
+
+
+class SqlUserRepository(_Repository):
+    def add(self, user: User) -> None:
+        result = self._write(insert(users).values(m.user_to_row(user)),
+                             "A user with that username or e-mail already exists.")
+        user.id = result.inserted_primary_key[0]
+
+    def get(self, user_id: int) -> User | None:
+        row = self.c.execute(select(users).where(users.c.id == user_id)).first()
+        return m.user_from_row(row) if row else None
+
+    def by_username(self, username: str) -> User | None:
+        row = self.c.execute(select(users).where(users.c.username == username)).first()
+        return m.user_from_row(row) if row else None
+
+    def by_email(self, email: str) -> User | None:
+        row = self.c.execute(select(users).where(users.c.email_key == email.casefold())).first()
+        return m.user_from_row(row) if row else None
+
+    def save(self, user: User) -> None:
+        self._write(update(users).where(users.c.id == user.id).values(m.user_to_row(user)),
+                    "A user with that username or e-mail already exists.")
+
+    def count(self) -> int:
+        return int(self.c.scalar(select(func.count()).select_from(users)) or 0)
+
+
+class SqlRefreshSessionRepository(_Repository):
+    def add(self, session: RefreshSession) -> None:
+        self.c.execute(insert(refresh_sessions).values(m.session_to_row(session)))
+
+    def get(self, jti: str) -> RefreshSession | None:
+        row = self.c.execute(select(refresh_sessions)
+                             .where(refresh_sessions.c.jti == jti)).first()
+        return m.session_from_row(row) if row else None
+
+    def save(self, session: RefreshSession) -> None:
+        self.c.execute(update(refresh_sessions).where(refresh_sessions.c.jti == session.jti)
+                       .values(m.session_to_row(session)))
+
+    def revoke_family(self, family_id: str) -> None:
+        self.c.execute(update(refresh_sessions)
+                       .where(refresh_sessions.c.family_id == family_id).values(revoked=True))
+
+    def revoke_user(self, user_id: int) -> None:
+        self.c.execute(update(refresh_sessions)
+                       .where(refresh_sessions.c.user_id == user_id).values(revoked=True))
+
+
+class SqlCategoryRepository(_Repository):
+    def add(self, category: Category) -> None:
+        result = self._write(insert(categories).values(m.category_to_row(category)),
+                             "A category with this name already exists.")
+        category.id = result.inserted_primary_key[0]
+
+    def get(self, category_id: int) -> Category | None:
+        row = self.c.execute(select(categories).where(categories.c.id == category_id)).first()
+        return m.category_from_row(row) if row else None
+
+    def by_name(self, name: str) -> Category | None:
+        row = self.c.execute(select(categories)
+                             .where(categories.c.name_key == name.casefold())).first()
+        return m.category_from_row(row) if row else None
+
+    def slugs_like(self, base: str) -> set[str]:
+        return _slugs_like(self.c, categories.c.slug, base)
+
+    def save(self, category: Category) -> None:
+        self._write(update(categories).where(categories.c.id == category.id)
+                    .values(m.category_to_row(category)),
+                    "A category with this name already exists.")
+
+    def delete(self, category: Category) -> None:
+        self._write(delete(categories).where(categories.c.id == category.id),
+                    "This category still has products.")
+
+    def list(self, page: PageRequest) -> tuple[Sequence[Category], int]:
+        total = int(self.c.scalar(select(func.count()).select_from(categories)) or 0)
+        rows = self.c.execute(select(categories).order_by(categories.c.id)
+                              .limit(page.size).offset(page.offset))
+        return [m.category_from_row(r) for r in rows], total
+
+    def all(self) -> Sequence[Category]:
+        rows = self.c.execute(select(categories).order_by(categories.c.id))
+        return [m.category_from_row(r) for r in rows]
+
+
+ORDER_COLUMNS = {"price": products.c.price_cents, "name": products.c.name,
+                 "created_at": products.c.created_at}
+
+
+def _filtered(statement: Select[Any], q: ProductQuery) -> Select[Any]:
+    if q.category_id is not None:
+        statement = statement.where(products.c.category_id == q.category_id)
+    if q.min_price is not None:
+        statement = statement.where(products.c.price_cents >= m.to_cents(q.min_price))
+    if q.max_price is not None:
+        statement = statement.where(products.c.price_cents <= m.to_cents(q.max_price))
+    if q.in_stock is True:
+        statement = statement.where(or_(products.c.stock.is_(None), products.c.stock > 0))
+    elif q.in_stock is False:
+        statement = statement.where(products.c.stock <= 0)
+    return statement
+
+
+class SqlProductRepository(_Repository):
+    def add(self, product: Product) -> None:
+        result = self._write(insert(products).values(m.product_to_row(product)),
+                             "A product with this slug already exists.")
+        product.id = result.inserted_primary_key[0]
+
+    def add_many(self, items: Iterable[Product]) -> int:
+        rows = [m.product_to_row(p) for p in items]
+        if rows:
+            self.c.execute(insert(products), rows)
+        return len(rows)
+
+    def get(self, product_id: int) -> Product | None:
+        row = self.c.execute(select(products).where(products.c.id == product_id)).first()
+        return m.product_from_row(row) if row else None
+
+    def slugs_like(self, base: str) -> set[str]:
+        return _slugs_like(self.c, products.c.slug, base)
+
+    def save(self, product: Product) -> None:
+        self._write(update(products).where(products.c.id == product.id)
+                    .values(m.product_to_row(product)),
+                    "A product with this slug already exists.")
+
+    def delete(self, product: Product) -> None:
+        self.c.execute(delete(products).where(products.c.id == product.id))
+
+    def list(self, query: ProductQuery, page: PageRequest) -> tuple[Sequence[Product], int]:
+        total = int(self.c.scalar(_filtered(select(func.count()).select_from(products), query))
+                    or 0)
+        statement = _filtered(select(products), query)
+        if query.ordering:
+            column = ORDER_COLUMNS[query.ordering.lstrip("-")]
+            descending = query.ordering.startswith("-")
+            statement = statement.order_by(column.desc() if descending else column.asc(),
+                                           products.c.id.desc() if descending
+                                           else products.c.id.asc())
+        else:
+            statement = statement.order_by(products.c.id)
+        rows = self.c.execute(statement.limit(page.size).offset(page.offset))
+        return [m.product_from_row(r) for r in rows], total
+
+    def count_by_category(self, category_ids: Sequence[int]) -> dict[int, int]:
+        if not category_ids:
+            return {}
+        rows = self.c.execute(select(products.c.category_id, func.count())
+                              .where(products.c.category_id.in_(list(category_ids)))
+                              .group_by(products.c.category_id))
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def count(self) -> int:
+        return int(self.c.scalar(select(func.count()).select_from(products)) or 0)

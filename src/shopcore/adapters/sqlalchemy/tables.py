@@ -1,0 +1,80 @@
+"""The schema, as SQLAlchemy Core tables; Alembic migrations are written against it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+)
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+users = Table(
+    "users", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(150), nullable=False, unique=True),
+    Column("email", String(254), nullable=False),
+    Column("email_key", String(254), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("first_name", String(150), nullable=False, server_default=""),
+    Column("last_name", String(150), nullable=False, server_default=""),
+    Column("is_staff", Boolean, nullable=False, server_default="0"),
+    Column("is_active", Boolean, nullable=False, server_default="1"),
+    Column("date_joined", DateTime(timezone=True), nullable=False),
+)
+
+refresh_sessions = Table(
+    "refresh_sessions", metadata,
+    Column("jti", String(64), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("family_id", String(64), nullable=False, index=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked", Boolean, nullable=False, server_default="0"),
+    Column("replaced_by", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+categories = Table(
+    "categories", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("name_key", String(100), nullable=False, unique=True),
+    Column("slug", String(120), nullable=False, unique=True),
+    Column("description", Text, nullable=False, server_default=""),
+)
+
+products = Table(
+    "products", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False),
+    Column("slug", String(300), nullable=False, unique=True),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("price_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("category_id", Id, ForeignKey("categories.id", ondelete="RESTRICT"), nullable=False),
+    Column("stock", Integer, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_products_category_id_id", "category_id", "id"),
+    Index("ix_products_price_cents", "price_cents"),
+    Index("ix_products_name", "name"),
+    Index("ix_products_created_at", "created_at"),
+)

@@ -1,0 +1,47 @@
+"""A unit of work as one SQLAlchemy connection and transaction."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from shopcore.adapters.sqlalchemy.repositories import (
+    SqlCategoryRepository,
+    SqlProductRepository,
+    SqlRefreshSessionRepository,
+    SqlUserRepository,
+)
+from shopcore.ports.unit_of_work import UnitOfWork
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """One connection; its transaction begins with the first statement, rolls back unless committed."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        self.connection = self.engine.connect()
+        self.users = SqlUserRepository(self.connection)
+        self.refresh_sessions = SqlRefreshSessionRepository(self.connection)
+        self.categories = SqlCategoryRepository(self.connection)
+        self.products = SqlProductRepository(self.connection)
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        try:
+            self.rollback()
+        finally:
+            if self.connection is not None:
+                self.connection.close()
+                self.connection = None
+
+    def commit(self) -> None:
+        assert self.connection is not None, "commit outside a transaction"
+        self.connection.commit()
+
+    def rollback(self) -> None:
+        if self.connection is not None and self.connection.in_transaction():
+            self.connection.rollback()

@@ -1,0 +1,1 @@
+"""Use cases: short verbs that drive the aggregates through the ports."""

@@ -1,0 +1,151 @@
+"""The composition root: dependency-injector containers that pick adapters from Settings.
+
+Nothing here runs at import; `build(settings)` makes a fresh container for an app,
+a CLI command or a test.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dependency_injector import containers, providers
+
+from shopcore.adapters.clock import SystemClock
+from shopcore.adapters.mail.mailers import ConsoleMailer, MemoryMailer, SmtpMailer
+from shopcore.adapters.memory.security import PlainHasher
+from shopcore.adapters.memory.store import MemoryStore
+from shopcore.adapters.memory.unit_of_work import MemoryUnitOfWork
+from shopcore.adapters.security.hashing import BcryptHasher
+from shopcore.adapters.security.throttle import memory_throttle, redis_throttle
+from shopcore.adapters.security.tokens import JwtTokenService, SignedResetTokens
+from shopcore.adapters.sqlalchemy.engine import engine_resource
+from shopcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
+from shopcore.application import accounts, auth, categories, password_reset, products
+from shopcore.settings import Settings
+
+
+def _storage(settings: Settings) -> str:
+    return "memory" if settings.in_memory else "sql"
+
+
+def _throttle_store(settings: Settings) -> str:
+    return "redis" if settings.redis_url else "memory"
+
+
+class Core(containers.DeclarativeContainer):
+    """Configuration and the clock."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    clock = providers.Singleton(SystemClock)
+
+
+class Gateways(containers.DeclarativeContainer):
+    """Clients of outside services, one per process."""
+
+    core = providers.DependenciesContainer()
+    engine = providers.Resource(engine_resource, core.settings.provided.database_url,
+                                echo=core.settings.provided.sql_echo)
+    memory_store = providers.Singleton(MemoryStore)
+
+
+class Adapters(containers.DeclarativeContainer):
+    """The port implementations the settings ask for."""
+
+    core = providers.DependenciesContainer()
+    gateways = providers.DependenciesContainer()
+    settings = core.settings
+
+    uow = providers.Selector(
+        providers.Callable(_storage, settings),
+        sql=providers.Factory(SqlUnitOfWork, engine=gateways.engine),
+        memory=providers.Factory(MemoryUnitOfWork, store=gateways.memory_store),
+    )
+    hasher = providers.Selector(
+        settings.provided.password_hasher,
+        bcrypt=providers.Singleton(BcryptHasher, rounds=settings.provided.bcrypt_rounds),
+        plain=providers.Singleton(PlainHasher),
+    )
+    tokens = providers.Singleton(
+        JwtTokenService,
+        secret=settings.provided.secret_key,
+        clock=core.clock,
+        access_ttl=providers.Callable(lambda s: timedelta(minutes=s.access_token_minutes),
+                                      settings),
+        refresh_ttl=providers.Callable(lambda s: timedelta(days=s.refresh_token_days), settings),
+    )
+    resets = providers.Singleton(
+        SignedResetTokens,
+        secret=settings.provided.secret_key,
+        max_age=providers.Callable(lambda s: timedelta(minutes=s.reset_token_minutes), settings),
+    )
+    throttle = providers.Selector(
+        providers.Callable(_throttle_store, settings),
+        memory=providers.Singleton(
+            memory_throttle, settings.provided.login_failures_per_address,
+            settings.provided.login_failures_per_user, settings.provided.login_window_minutes),
+        redis=providers.Singleton(
+            redis_throttle, settings.provided.redis_url,
+            settings.provided.login_failures_per_address,
+            settings.provided.login_failures_per_user, settings.provided.login_window_minutes),
+    )
+    mailer = providers.Selector(
+        settings.provided.mailer,
+        console=providers.Singleton(ConsoleMailer),
+        smtp=providers.Singleton(SmtpMailer, url=settings.provided.smtp_url,
+                                 sender=settings.provided.mail_sender),
+        memory=providers.Singleton(MemoryMailer),
+    )
+
+
+class UseCases(containers.DeclarativeContainer):
+    """One factory per use case: a fresh instance, and unit of work, per call."""
+
+    core = providers.DependenciesContainer()
+    adapters = providers.DependenciesContainer()
+    uow = adapters.uow
+
+    register_user = providers.Factory(accounts.RegisterUser, uow=uow, hasher=adapters.hasher,
+                                      clock=core.clock)
+    get_profile = providers.Factory(accounts.GetProfile, uow=uow)
+    update_profile = providers.Factory(accounts.UpdateProfile, uow=uow)
+    change_password = providers.Factory(accounts.ChangePassword, uow=uow, hasher=adapters.hasher)
+    log_in = providers.Factory(auth.LogIn, uow=uow, hasher=adapters.hasher,
+                               tokens=adapters.tokens, throttle=adapters.throttle)
+    refresh_tokens = providers.Factory(auth.RefreshTokens, uow=uow, tokens=adapters.tokens,
+                                       clock=core.clock)
+    log_out = providers.Factory(auth.LogOut, uow=uow, tokens=adapters.tokens)
+    request_password_reset = providers.Factory(password_reset.RequestPasswordReset, uow=uow,
+                                               resets=adapters.resets, mailer=adapters.mailer)
+    check_reset_token = providers.Factory(password_reset.CheckResetToken, uow=uow,
+                                          resets=adapters.resets)
+    reset_password = providers.Factory(password_reset.ResetPassword, uow=uow,
+                                       hasher=adapters.hasher, resets=adapters.resets)
+
+    list_categories = providers.Factory(categories.ListCategories, uow=uow)
+    get_category = providers.Factory(categories.GetCategory, uow=uow)
+    create_category = providers.Factory(categories.CreateCategory, uow=uow)
+    update_category = providers.Factory(categories.UpdateCategory, uow=uow)
+    delete_category = providers.Factory(categories.DeleteCategory, uow=uow)
+    list_products = providers.Factory(products.ListProducts, uow=uow)
+    get_product = providers.Factory(products.GetProduct, uow=uow)
+    create_product = providers.Factory(products.CreateProduct, uow=uow, clock=core.clock,
+                                       currency=core.settings.provided.currency)
+    update_product = providers.Factory(products.UpdateProduct, uow=uow, clock=core.clock)
+    delete_product = providers.Factory(products.DeleteProduct, uow=uow)
+
+
+class Container(containers.DeclarativeContainer):
+    """The whole application: core, gateways, adapters and use cases."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    core = providers.Container(Core, settings=settings)
+    gateways = providers.Container(Gateways, core=core)
+    adapters = providers.Container(Adapters, core=core, gateways=gateways)
+    use_cases = providers.Container(UseCases, core=core, adapters=adapters)
+
+
+def build(settings: Settings | None = None) -> Container:
+    """A new container for `settings` (default: from the environment)."""
+    container = Container(settings=settings if settings is not None else Settings.from_env())
+    container.check_dependencies()
+    return container

@@ -1,0 +1,1 @@
+"""The domain model: entities, value objects, rules and errors. Standard library only."""

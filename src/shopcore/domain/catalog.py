@@ -1,0 +1,110 @@
+"""The catalog: categories and the products in them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from shopcore.domain.money import MAX_AMOUNT, Money, MoneyError, to_amount
+from shopcore.domain.rules import BusinessRule, check_rules
+
+MAX_CATEGORY_NAME = 100
+MAX_PRODUCT_NAME = 255
+PRODUCT_ORDERINGS = ("price", "-price", "name", "-name", "created_at", "-created_at")
+
+
+@dataclass(frozen=True)
+class NameMustBePresent(BusinessRule):
+    name: str
+    max_length: int
+
+    def is_broken(self) -> bool:
+        return not self.name.strip() or len(self.name) > self.max_length
+
+    @property
+    def message(self) -> str:
+        return f"1-{self.max_length} characters, not blank."
+
+
+@dataclass(frozen=True)
+class PriceMustBeValid(BusinessRule):
+    price: Decimal
+
+    @property
+    def problem(self) -> str | None:
+        try:
+            amount = to_amount(self.price)
+        except MoneyError as exc:
+            return str(exc)
+        if amount < 0:
+            return "Ensure this value is greater than or equal to 0."
+        if amount > MAX_AMOUNT:
+            return f"Ensure this value is less than or equal to {MAX_AMOUNT}."
+        return None
+
+    def is_broken(self) -> bool:
+        return self.problem is not None
+
+    @property
+    def message(self) -> str:
+        return self.problem or ""
+
+
+@dataclass(frozen=True)
+class StockMustNotBeNegative(BusinessRule):
+    stock: int | None
+
+    def is_broken(self) -> bool:
+        return self.stock is not None and self.stock < 0
+
+    @property
+    def message(self) -> str:
+        return "Ensure this value is greater than or equal to 0."
+
+
+@dataclass
+class Category:
+    """A named group of products, addressed by id or slug."""
+
+    name: str
+    slug: str
+    description: str = ""
+    id: int | None = None
+
+    @staticmethod
+    def check(name: str) -> None:
+        check_rules(NameMustBePresent("name", name, MAX_CATEGORY_NAME))
+
+
+@dataclass
+class Product:
+    """Something the shop sells; `stock` None means stock is not tracked."""
+
+    name: str
+    slug: str
+    description: str
+    price: Money
+    category_id: int
+    stock: int | None
+    created_at: datetime
+    updated_at: datetime
+    id: int | None = None
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock is None or self.stock > 0
+
+    @staticmethod
+    def check(
+        *,
+        name: str | None = None,
+        price: Decimal | None = None,
+        stock: int | None = None,
+    ) -> None:
+        rules: list[BusinessRule] = [StockMustNotBeNegative("stock", stock)]
+        if name is not None:
+            rules.append(NameMustBePresent("name", name, MAX_PRODUCT_NAME))
+        if price is not None:
+            rules.append(PriceMustBeValid("price", price))
+        check_rules(*rules)

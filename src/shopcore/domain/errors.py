@@ -1,0 +1,40 @@
+"""Domain errors: what the core raises; the delivery adapters translate them once."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class ValidationFailed(DomainError):
+    """Input breaks a business rule; `errors` maps each field to its messages."""
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (or is not the caller's to see)."""
+
+
+class Conflict(DomainError):
+    """The change clashes with the current state (duplicate, still referenced...)."""
+
+
+class AuthenticationFailed(DomainError):
+    """Credentials or a token were missing, wrong, expired or revoked."""
+
+
+class PermissionDenied(DomainError):
+    """The caller is known but may not do this."""
+
+
+class Throttled(DomainError):
+    """Too many attempts; try again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,148 @@
+"""Users, their credentials' rules and their refresh-token sessions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from shopcore.domain.rules import BusinessRule, check_rules
+
+USERNAME_RE = re.compile(r"^[\w.@+-]{3,150}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+MAX_EMAIL = 254
+MAX_NAME = 150
+MIN_PASSWORD = 8
+MAX_PASSWORD_BYTES = 72
+
+
+@dataclass(frozen=True)
+class UsernameMustBeValid(BusinessRule):
+    username: str
+
+    def is_broken(self) -> bool:
+        return USERNAME_RE.fullmatch(self.username) is None
+
+    @property
+    def message(self) -> str:
+        return "3-150 characters: letters, digits and @/./+/-/_ only."
+
+
+@dataclass(frozen=True)
+class EmailMustBeValid(BusinessRule):
+    email: str
+
+    def is_broken(self) -> bool:
+        return len(self.email) > MAX_EMAIL or EMAIL_RE.fullmatch(self.email) is None
+
+    @property
+    def message(self) -> str:
+        return "Enter a valid e-mail address."
+
+
+@dataclass(frozen=True)
+class NameMustFit(BusinessRule):
+    name: str
+
+    def is_broken(self) -> bool:
+        return len(self.name) > MAX_NAME
+
+    @property
+    def message(self) -> str:
+        return f"At most {MAX_NAME} characters."
+
+
+@dataclass(frozen=True)
+class PasswordMustBeStrong(BusinessRule):
+    password: str
+    username: str = ""
+
+    @property
+    def problem(self) -> str | None:
+        if len(self.password) < MIN_PASSWORD:
+            return f"This password is too short. It must contain at least {MIN_PASSWORD} characters."
+        if len(self.password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+            return f"This password is too long. It must be at most {MAX_PASSWORD_BYTES} bytes."
+        if self.password.isdigit():
+            return "This password is entirely numeric."
+        if self.username and self.password.casefold() == self.username.casefold():
+            return "The password is too similar to the username."
+        return None
+
+    def is_broken(self) -> bool:
+        return self.problem is not None
+
+    @property
+    def message(self) -> str:
+        return self.problem or ""
+
+
+def normalize_email(email: str) -> str:
+    """The e-mail as stored: surrounding space removed, domain lowercased."""
+    local, _, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if local else email.strip()
+
+
+@dataclass
+class User:
+    """A shop account: a customer, or staff who may manage the catalog and orders."""
+
+    username: str
+    email: str
+    password_hash: str
+    date_joined: datetime
+    first_name: str = ""
+    last_name: str = ""
+    is_staff: bool = False
+    is_active: bool = True
+    id: int | None = None
+
+    @staticmethod
+    def check_new(username: str, email: str, password: str) -> None:
+        check_rules(
+            UsernameMustBeValid("username", username),
+            EmailMustBeValid("email", email),
+            PasswordMustBeStrong("password", password, username),
+        )
+
+    def change_profile(
+        self,
+        *,
+        email: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+    ) -> None:
+        rules: list[BusinessRule] = []
+        if email is not None:
+            email = normalize_email(email)
+            rules.append(EmailMustBeValid("email", email))
+        if first_name is not None:
+            rules.append(NameMustFit("first_name", first_name))
+        if last_name is not None:
+            rules.append(NameMustFit("last_name", last_name))
+        check_rules(*rules)
+        if email is not None:
+            self.email = email
+        if first_name is not None:
+            self.first_name = first_name
+        if last_name is not None:
+            self.last_name = last_name
+
+
+@dataclass
+class RefreshSession:
+    """One issued refresh token; rotation links it to the next of its family."""
+
+    jti: str
+    user_id: int
+    family_id: str
+    expires_at: datetime
+    revoked: bool = False
+    replaced_by: str | None = None
+    created_at: datetime | None = field(default=None, compare=False)
+
+    def is_usable(self, now: datetime) -> bool:
+        return not self.revoked and self.replaced_by is None and now < self.expires_at
+
+    def rotate_to(self, jti: str) -> None:
+        self.replaced_by = jti

@@ -1,0 +1,125 @@
+"""Settings from the environment (and a `.env` file when present)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+
+log = logging.getLogger(__name__)
+MEMORY = "memory://"
+
+
+class SettingsError(ValueError):
+    """A variable is set to something shopcore cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, not {raw!r}") from exc
+
+
+def _default_secret(var_dir: Path) -> str:
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    log.warning("SHOPCORE_SECRET_KEY is not set; generated a development key in %s", path)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that picks adapters and tunes them; unset means the embedded default."""
+
+    database_url: str = MEMORY
+    redis_url: str | None = None
+    kafka_bootstrap_servers: str | None = None
+    opensearch_url: str | None = None
+    search_backend: str | None = None
+    stripe_secret_key: str | None = None
+    stripe_api_base: str | None = None
+    stripe_webhook_secret: str | None = None
+    smtp_url: str | None = None
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48), repr=False)
+    mail_sender: str = "shop@example.com"
+    currency: str = "USD"
+    access_token_minutes: int = 15
+    refresh_token_days: int = 7
+    reset_token_minutes: int = 60
+    bcrypt_rounds: int = 12
+    password_hasher: str = "bcrypt"
+    mailer: str = "console"
+    login_failures_per_address: int = 5
+    login_failures_per_user: int = 20
+    login_window_minutes: int = 15
+    max_body_bytes: int = 1024 * 1024
+    public_url: str | None = None
+    sql_echo: bool = False
+
+    @property
+    def in_memory(self) -> bool:
+        return self.database_url == MEMORY
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, dotenv: str | None = ".env"
+    ) -> Settings:
+        """Read SHOPCORE_* (and STRIPE_*) variables; the process environment wins over .env."""
+        env: dict[str, str] = {}
+        if dotenv and Path(dotenv).is_file():
+            env.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+        env.update(os.environ if environ is None else environ)
+        var_dir = Path(env.get("SHOPCORE_VAR_DIR") or "var")
+
+        def opt(name: str) -> str | None:
+            return env.get(name) or None
+
+        database_url = (opt("SHOPCORE_DATABASE_URL")
+                        or f"sqlite:///{(var_dir / 'shopcore.sqlite3').as_posix()}")
+        if database_url.startswith("postgres://"):
+            database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+        elif database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+        return cls(
+            database_url=database_url,
+            redis_url=opt("SHOPCORE_REDIS_URL"),
+            kafka_bootstrap_servers=opt("SHOPCORE_KAFKA_BOOTSTRAP_SERVERS"),
+            opensearch_url=opt("SHOPCORE_OPENSEARCH_URL"),
+            search_backend=opt("SHOPCORE_SEARCH_BACKEND"),
+            stripe_secret_key=opt("STRIPE_SECRET_KEY"),
+            stripe_api_base=opt("STRIPE_API_BASE"),
+            stripe_webhook_secret=opt("STRIPE_WEBHOOK_SECRET"),
+            smtp_url=opt("SHOPCORE_SMTP_URL"),
+            secret_key=opt("SHOPCORE_SECRET_KEY") or _default_secret(var_dir),
+            mail_sender=opt("SHOPCORE_MAIL_SENDER") or cls.mail_sender,
+            currency=(opt("SHOPCORE_CURRENCY") or cls.currency).upper(),
+            access_token_minutes=_int(env, "SHOPCORE_ACCESS_TOKEN_MINUTES", 15),
+            refresh_token_days=_int(env, "SHOPCORE_REFRESH_TOKEN_DAYS", 7),
+            reset_token_minutes=_int(env, "SHOPCORE_RESET_TOKEN_MINUTES", 60),
+            bcrypt_rounds=_int(env, "SHOPCORE_BCRYPT_ROUNDS", 12),
+            mailer="smtp" if opt("SHOPCORE_SMTP_URL") else "console",
+            login_failures_per_address=_int(env, "SHOPCORE_LOGIN_FAILURES_PER_ADDRESS", 5),
+            login_failures_per_user=_int(env, "SHOPCORE_LOGIN_FAILURES_PER_USER", 20),
+            login_window_minutes=_int(env, "SHOPCORE_LOGIN_WINDOW_MINUTES", 15),
+            max_body_bytes=_int(env, "SHOPCORE_MAX_BODY_BYTES", 1024 * 1024),
+            public_url=opt("SHOPCORE_PUBLIC_URL"),
+            sql_echo=(opt("SHOPCORE_SQL_ECHO") or "").lower() in ("1", "true", "yes"),
+        )
