@@ -1,0 +1,1 @@
+"""Entrypoints: the Flask app, the CLI and the WSGI module."""

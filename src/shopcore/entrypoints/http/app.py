@@ -1,0 +1,75 @@
+"""The Flask app factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from flask_smorest import Api
+from swagger_ui_bundle import swagger_ui_path
+
+from shopcore.entrypoints.http.context import EXTENSION
+from shopcore.entrypoints.http.errors import error_response, register_error_handlers
+from shopcore.settings import Settings
+
+JSON_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def _needs_json() -> Any:
+    """415 for a body that is not JSON, unless the view also takes HTML forms."""
+    if request.method not in JSON_METHODS or not request.path.startswith("/api/"):
+        return None
+    if not request.content_length and not request.headers.get("Transfer-Encoding"):
+        return None
+    if request.is_json:
+        return None
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(getattr(view, "view_class", view), "accepts_form", False) and (
+        request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        return None
+    return error_response(415)
+
+
+def create_app(settings: Settings | None = None, *, container: Any = None) -> Flask:
+    """A new app with its own container (built here, never at import)."""
+    from shopcore.bootstrap import build
+    from shopcore.entrypoints.http.resources import catalog, health, users
+
+    settings = settings or (container.settings() if container is not None
+                            else Settings.from_env())
+    container = container if container is not None else build(settings)
+    app = Flask("shopcore", template_folder="templates", static_folder=None)
+    app.root_path = __file__.rsplit("/", 1)[0]
+    app.config.update(
+        API_TITLE="shopcore",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs/",
+        OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        SECRET_KEY=settings.secret_key,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION] = container
+    api = Api(app, spec_kwargs={"info": {"description": "shopcore REST API"}})
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    register_error_handlers(app)
+    app.before_request(_needs_json)
+    for module in (users, catalog):
+        api.register_blueprint(module.blp)
+    app.register_blueprint(health.blp)
+    app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_assets",
+                     _swagger_asset)
+    return app
+
+
+def _swagger_asset(filename: str) -> Any:
+    from flask import send_from_directory
+
+    return send_from_directory(swagger_ui_path, filename, max_age=86400)

@@ -1,0 +1,114 @@
+"""One error shape for every error: {code, status, message, errors?}."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from shopcore.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+    ValidationFailed,
+)
+
+log = logging.getLogger(__name__)
+
+DOMAIN_STATUS: dict[type[DomainError], int] = {
+    ValidationFailed: 400,
+    AuthenticationFailed: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Throttled: 429,
+}
+DEFAULT_MESSAGES = {
+    400: "The request is invalid.",
+    401: "Authentication credentials were not provided or are invalid.",
+    403: "You do not have permission to perform this action.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    413: "The request body is too large.",
+    415: "Unsupported media type: send application/json.",
+    422: "The request is invalid.",
+    500: "Internal server error.",
+}
+
+
+def error_response(code: int, message: str | None = None,
+                   errors: dict[str, list[str]] | None = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    """The contract's error body with `code` (422 is answered as 400)."""
+    code = 400 if code == 422 else code
+    body: dict[str, Any] = {"code": code, "status": HTTPStatus(code).phrase,
+                            "message": message or DEFAULT_MESSAGES.get(code)
+                            or HTTPStatus(code).description}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = code
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    if code == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
+    return response
+
+
+def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """webargs/marshmallow messages, nested by location and field, as field -> [messages]."""
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return {prefix or "_schema": list(messages)}
+    if isinstance(messages, str):
+        return {prefix or "_schema": [messages]}
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if not prefix and key in ("json", "query", "form", "path", "headers", "files",
+                                      "json_or_form", "querystring", "view_args"):
+                name = ""
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            for field, msgs in flatten(value, name).items():
+                out.setdefault(field, []).extend(msgs)
+    return out
+
+
+def _http_exception(exc: HTTPException) -> Response:
+    code = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    flat = flatten(errors) if errors else None
+    message = data.get("message")
+    if message is None and flat:
+        first_field, first = next(iter(flat.items()))
+        message = first[0] if first_field == "_schema" else f"{first_field}: {first[0]}"
+    elif message is None and code not in DEFAULT_MESSAGES and exc.description:
+        message = exc.description
+    headers = dict(data.get("headers") or {})
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    return error_response(code, message, flat, headers)
+
+
+def _domain_error(exc: DomainError) -> Response:
+    code = next((status for kind, status in DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
+    return error_response(code, exc.message, exc.errors or None, headers)
+
+
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error: %s", type(exc).__name__)
+    return error_response(500)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_exception)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(Exception, _unexpected)
