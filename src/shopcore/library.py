@@ -34,7 +34,11 @@ class App:
         return provider()
 
     def use_cases(self) -> list[str]:
-        return sorted(self.container.use_cases.providers)
+        """The names of every use case this App offers."""
+        from dependency_injector import providers
+
+        found = self.container.use_cases().providers.items()
+        return sorted(str(n) for n, p in found if isinstance(p, providers.Factory))
 
     def close(self) -> None:
         self.container.shutdown_resources()

@@ -62,7 +62,7 @@ class Settings:
     refresh_token_days: int = 7
     reset_token_minutes: int = 60
     bcrypt_rounds: int = 12
-    password_hasher: str = "bcrypt"
+    password_hasher: str = "bcrypt"  # noqa: S105 - the name of an adapter, not a password
     mailer: str = "console"
     login_failures_per_address: int = 5
     login_failures_per_user: int = 20

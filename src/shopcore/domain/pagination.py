@@ -24,7 +24,8 @@ class PageRequest:
         if self.number < 1:
             raise NotFound("Invalid page.")
         if self.size < 1:
-            raise ValidationFailed("Page size must be positive.", {"page_size": ["Must be at least 1."]})
+            raise ValidationFailed("Page size must be positive.",
+                                   {"page_size": ["Must be at least 1."]})
         object.__setattr__(self, "size", min(self.size, MAX_PAGE_SIZE))
 
     @property

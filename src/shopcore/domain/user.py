@@ -60,7 +60,8 @@ class PasswordMustBeStrong(BusinessRule):
     @property
     def problem(self) -> str | None:
         if len(self.password) < MIN_PASSWORD:
-            return f"This password is too short. It must contain at least {MIN_PASSWORD} characters."
+            return ("This password is too short. "
+                    f"It must contain at least {MIN_PASSWORD} characters.")
         if len(self.password.encode("utf-8")) > MAX_PASSWORD_BYTES:
             return f"This password is too long. It must be at most {MAX_PASSWORD_BYTES} bytes."
         if self.password.isdigit():

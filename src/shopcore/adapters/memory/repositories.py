@@ -7,12 +7,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from shopcore.adapters.memory.store import Tables
 from shopcore.domain.catalog import Category, Product
 from shopcore.domain.errors import Conflict
 from shopcore.domain.pagination import PageRequest
 from shopcore.domain.user import RefreshSession, User
 from shopcore.ports.repositories import ProductQuery
-from shopcore.adapters.memory.store import Tables
 
 
 def _like(slugs: Iterable[str], base: str) -> set[str]:
@@ -108,6 +108,8 @@ class MemoryCategoryRepository:
 
     def delete(self, category: Category) -> None:
         assert category.id is not None
+        if any(p.category_id == category.id for p in self.t.products.values()):
+            raise Conflict("This category still has products.")
         self.t.categories.pop(category.id, None)
 
     def list(self, page: PageRequest) -> tuple[Sequence[Category], int]:

@@ -78,5 +78,6 @@ def memory_throttle(per_address: int, per_user: int, window_minutes: int) -> Lim
 def redis_throttle(url: str, per_address: int, per_user: int,
                    window_minutes: int) -> FallbackThrottle:
     storage = storage_from_string(url, socket_timeout=0.25, socket_connect_timeout=0.25)
+    assert isinstance(storage, Storage)
     return FallbackThrottle(LimitsThrottle(storage, per_address, per_user, window_minutes),
                             memory_throttle(per_address, per_user, window_minutes))

@@ -27,7 +27,7 @@ class JwtTokenService:
 
     def issue(self, user_id: int, kind: TokenKind, *, is_staff: bool = False) -> IssuedToken:
         now = self.clock.now()
-        expires = now + self.ttl[kind]
+        expires = datetime.fromtimestamp(int((now + self.ttl[kind]).timestamp()), now.tzinfo)
         jti = uuid.uuid4().hex
         payload = {"sub": str(user_id), "iat": int(now.timestamp()),
                    "exp": int(expires.timestamp()), "jti": jti, "typ": kind.value,
@@ -36,7 +36,7 @@ class JwtTokenService:
             payload["staff"] = is_staff
         token = jwt.encode(payload, self.secret, algorithm=ALGORITHM)
         claims = TokenClaims(user_id=user_id, jti=jti, kind=kind,
-                             expires_at=datetime.fromtimestamp(payload["exp"], now.tzinfo),
+                             expires_at=expires,
                              is_staff=is_staff)
         return IssuedToken(token=token, claims=claims)
 

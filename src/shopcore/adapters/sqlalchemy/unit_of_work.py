@@ -16,7 +16,7 @@ from shopcore.ports.unit_of_work import UnitOfWork
 
 
 class SqlUnitOfWork(UnitOfWork):
-    """One connection; its transaction begins with the first statement, rolls back unless committed."""
+    """One connection; a transaction from its first statement, rolled back unless committed."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
