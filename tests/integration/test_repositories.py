@@ -264,3 +264,20 @@ def test_product_slugs_like_a_base_are_found_for_unique_slugs(new_uow: UowFactor
         uow.commit()
     with new_uow() as uow:
         assert uow.products.get(product.id) is None
+
+
+def test_a_refresh_session_rotates_once_and_a_second_rotation_loses(new_uow: UowFactory) -> None:
+    with new_uow() as uow:
+        user = a_user()
+        uow.users.add(user)
+        assert user.id is not None
+        uow.refresh_sessions.add(RefreshSession("old", user.id, "f", NOW + timedelta(days=1)))
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.refresh_sessions.rotate("old", "new-1") is True
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.refresh_sessions.rotate("old", "new-2") is False
+        assert uow.refresh_sessions.rotate("missing", "new-3") is False
+        session = uow.refresh_sessions.get("old")
+        assert session is not None and session.replaced_by == "new-1"

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from shopcore.domain.errors import Conflict, NotFound, ValidationFailed
 from shopcore.domain.rules import check_rules
-from shopcore.domain.user import PasswordMustBeStrong, User, normalize_email
+from shopcore.domain.user import (
+    PasswordMustBeStrong,
+    User,
+    normalize_email,
+    normalize_username,
+)
 from shopcore.ports.clock import Clock
 from shopcore.ports.security import PasswordHasher
 from shopcore.ports.unit_of_work import UnitOfWork
@@ -26,7 +31,7 @@ class RegisterUser:
     def __call__(
         self, *, username: str, email: str, password: str, is_staff: bool = False
     ) -> User:
-        email = normalize_email(email)
+        username, email = normalize_username(username), normalize_email(email)
         User.check_new(username, email, password)
         with self.uow:
             if self.uow.users.by_username(username) is not None:

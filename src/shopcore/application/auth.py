@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from shopcore.domain.errors import AuthenticationFailed, Throttled
-from shopcore.domain.user import RefreshSession, User
+from shopcore.domain.user import RefreshSession, User, normalize_username
 from shopcore.ports.clock import Clock
 from shopcore.ports.security import LoginThrottle, PasswordHasher, TokenKind, TokenService
 from shopcore.ports.unit_of_work import UnitOfWork
@@ -40,6 +40,7 @@ class LogIn:
         self.uow, self.hasher, self.tokens, self.throttle = uow, hasher, tokens, throttle
 
     def __call__(self, *, username: str, password: str, address: str) -> TokenPair:
+        username = normalize_username(username)
         wait = self.throttle.retry_after(username, address)
         if wait is not None:
             raise Throttled("Too many failed login attempts. Try again later.", wait)
@@ -77,8 +78,12 @@ class RefreshTokens:
             if user is None or not user.is_active:
                 raise AuthenticationFailed(BAD_REFRESH)
             pair = issue_pair(self.uow, self.tokens, user, family_id=session.family_id)
-            session.rotate_to(self.tokens.verify(pair.refresh, TokenKind.REFRESH).jti)
-            self.uow.refresh_sessions.save(session)
+            successor = self.tokens.verify(pair.refresh, TokenKind.REFRESH).jti
+            if not self.uow.refresh_sessions.rotate(session.jti, successor):
+                self.uow.rollback()
+                self.uow.refresh_sessions.revoke_family(session.family_id)
+                self.uow.commit()
+                raise AuthenticationFailed(BAD_REFRESH)
             self.uow.commit()
         return pair
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from shopcore.domain.rules import BusinessRule, check_rules
 
 USERNAME_RE = re.compile(r"^[\w.@+-]{3,150}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]+$")
 MAX_EMAIL = 254
 MAX_NAME = 150
 MIN_PASSWORD = 8
+CONTROL = {chr(c) for c in range(32)} | {"\x7f"}
 MAX_PASSWORD_BYTES = 72
 
 
@@ -45,7 +47,7 @@ class NameMustFit(BusinessRule):
     name: str
 
     def is_broken(self) -> bool:
-        return len(self.name) > MAX_NAME
+        return len(self.name) > MAX_NAME or bool(set(self.name) & CONTROL)
 
     @property
     def message(self) -> str:
@@ -62,7 +64,11 @@ class PasswordMustBeStrong(BusinessRule):
         if len(self.password) < MIN_PASSWORD:
             return ("This password is too short. "
                     f"It must contain at least {MIN_PASSWORD} characters.")
-        if len(self.password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        try:
+            size = len(self.password.encode("utf-8"))
+        except UnicodeEncodeError:
+            return "Not a valid string."
+        if size > MAX_PASSWORD_BYTES:
             return f"This password is too long. It must be at most {MAX_PASSWORD_BYTES} bytes."
         if self.password.isdigit():
             return "This password is entirely numeric."
@@ -76,6 +82,11 @@ class PasswordMustBeStrong(BusinessRule):
     @property
     def message(self) -> str:
         return self.problem or ""
+
+
+def normalize_username(username: str) -> str:
+    """NFKC, as Django does: look-alike full-width forms fold into their plain letters."""
+    return unicodedata.normalize("NFKC", username)
 
 
 def normalize_email(email: str) -> str:
@@ -144,6 +155,3 @@ class RefreshSession:
 
     def is_usable(self, now: datetime) -> bool:
         return not self.revoked and self.replaced_by is None and now < self.expires_at
-
-    def rotate_to(self, jti: str) -> None:
-        self.replaced_by = jti

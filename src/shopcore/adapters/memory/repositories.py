@@ -69,6 +69,13 @@ class MemoryRefreshSessionRepository:
     def save(self, session: RefreshSession) -> None:
         self.t.refresh_sessions[session.jti] = copy.copy(session)
 
+    def rotate(self, jti: str, successor: str) -> bool:
+        session = self.t.refresh_sessions.get(jti)
+        if session is None or session.revoked or session.replaced_by is not None:
+            return False
+        session.replaced_by = successor
+        return True
+
     def revoke_family(self, family_id: str) -> None:
         for session in self.t.refresh_sessions.values():
             if session.family_id == family_id:

@@ -74,6 +74,14 @@ class SqlRefreshSessionRepository(_Repository):
         self.c.execute(update(refresh_sessions).where(refresh_sessions.c.jti == session.jti)
                        .values(m.session_to_row(session)))
 
+    def rotate(self, jti: str, successor: str) -> bool:
+        result = self.c.execute(
+            update(refresh_sessions)
+            .where(refresh_sessions.c.jti == jti, refresh_sessions.c.replaced_by.is_(None),
+                   ~refresh_sessions.c.revoked)
+            .values(replaced_by=successor))
+        return result.rowcount == 1
+
     def revoke_family(self, family_id: str) -> None:
         self.c.execute(update(refresh_sessions)
                        .where(refresh_sessions.c.family_id == family_id).values(revoked=True))

@@ -17,7 +17,7 @@ JSON_METHODS = {"POST", "PUT", "PATCH"}
 
 def _needs_json() -> Any:
     """415 for a body that is not JSON, unless the view also takes HTML forms."""
-    if request.method not in JSON_METHODS or not request.path.startswith("/api/"):
+    if request.method not in JSON_METHODS or request.routing_exception is not None:
         return None
     if not request.content_length and not request.headers.get("Transfer-Encoding"):
         return None

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import flask_smorest
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, abort
 
 
 class Parser(FlaskParser):
+    """400 for every bad body, including JSON nested too deep or numbers too long to parse."""
+
     DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req: Any) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except (RecursionError, ValueError) as exc:
+            abort(400, exc=exc, messages={"json": ["Invalid JSON body."]})
 
 
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
