@@ -69,6 +69,8 @@ class Settings:
     login_window_minutes: int = 15
     max_body_bytes: int = 1024 * 1024
     public_url: str | None = None
+    trusted_hosts: tuple[str, ...] = ()
+    proxies: int = 0
     sql_echo: bool = False
 
     @property
@@ -121,5 +123,8 @@ class Settings:
             login_window_minutes=_int(env, "SHOPCORE_LOGIN_WINDOW_MINUTES", 15),
             max_body_bytes=_int(env, "SHOPCORE_MAX_BODY_BYTES", 1024 * 1024),
             public_url=opt("SHOPCORE_PUBLIC_URL"),
+            trusted_hosts=tuple(h.strip() for h in (opt("SHOPCORE_TRUSTED_HOSTS") or "").split(",")
+                                if h.strip()),
+            proxies=_int(env, "SHOPCORE_PROXIES", 0),
             sql_echo=(opt("SHOPCORE_SQL_ECHO") or "").lower() in ("1", "true", "yes"),
         )

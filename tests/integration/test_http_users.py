@@ -744,3 +744,42 @@ def test_every_users_endpoint_is_in_the_openapi_document(shop: Shop) -> None:
     assert {"application/json", "application/x-www-form-urlencoded"} <= set(reset_body)
     profile = spec["components"]["schemas"]["Profile"]["properties"]
     assert all(profile[f].get("readOnly") for f in ("id", "username", "is_staff", "date_joined"))
+
+
+def test_a_request_for_an_untrusted_host_is_refused_when_trusted_hosts_are_set(
+    database_url: str,
+) -> None:
+    from shopcore.entrypoints.http import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings(database_url, trusted_hosts=("shop.example",)))
+    client = app.test_client()
+    evil = client.post("/api/users/password_reset/", json={"email": "a@example.com"},
+                       headers={"Host": "evil.example"})
+    assert evil.status_code == 400
+    assert evil.get_json()["status"] == "Bad Request"
+    good = client.post("/api/users/password_reset/", json={"email": "a@example.com"},
+                       headers={"Host": "shop.example"})
+    assert good.status_code == 202
+    app.extensions["shopcore"].shutdown_resources()
+
+
+def test_behind_a_proxy_the_throttle_counts_the_forwarded_client_address(
+    database_url: str,
+) -> None:
+    from shopcore.entrypoints.http import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings(database_url, proxies=1, login_failures_per_address=1))
+    client = app.test_client()
+    body = {"username": "nobody", "password": "wrong-pass"}
+    first = client.post("/api/users/token/", json=body,
+                        headers={"X-Forwarded-For": "198.51.100.1"})
+    assert first.status_code == 401
+    blocked = client.post("/api/users/token/", json=body,
+                          headers={"X-Forwarded-For": "198.51.100.1"})
+    assert blocked.status_code == 429
+    other = client.post("/api/users/token/", json=body,
+                        headers={"X-Forwarded-For": "198.51.100.2"})
+    assert other.status_code == 401
+    app.extensions["shopcore"].shutdown_resources()

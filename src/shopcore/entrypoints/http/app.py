@@ -53,7 +53,14 @@ def create_app(settings: Settings | None = None, *, container: Any = None) -> Fl
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         SECRET_KEY=settings.secret_key,
+        TRUSTED_HOSTS=list(settings.trusted_hosts) or None,
     )
+    if settings.proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies,
+            x_host=settings.proxies)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = container
     api = Api(app, spec_kwargs={"info": {"description": "shopcore REST API"}})
