@@ -14,6 +14,7 @@ from dotenv import dotenv_values
 
 log = logging.getLogger(__name__)
 MEMORY = "memory://"
+SUPPORTED_DATABASES = ("sqlite://", "sqlite+pysqlite://", "postgresql+psycopg://", MEMORY)
 
 
 class SettingsError(ValueError):
@@ -100,6 +101,10 @@ class Settings:
             database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
         elif database_url.startswith("postgresql://"):
             database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+        if not database_url.startswith(SUPPORTED_DATABASES):
+            raise SettingsError(
+                f"SHOPCORE_DATABASE_URL must start with sqlite://, postgresql:// or memory://, "
+                f"not {database_url.split(':', 1)[0]}://")
         return cls(
             database_url=database_url,
             redis_url=opt("SHOPCORE_REDIS_URL"),

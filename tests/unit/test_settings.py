@@ -49,3 +49,9 @@ def test_a_number_that_does_not_parse_names_its_variable() -> None:
     with pytest.raises(SettingsError, match="SHOPCORE_ACCESS_TOKEN_MINUTES"):
         Settings.from_env({"SHOPCORE_ACCESS_TOKEN_MINUTES": "soon",
                            "SHOPCORE_SECRET_KEY": "k" * 40}, dotenv=None)
+
+
+def test_a_database_url_of_an_unsupported_kind_is_refused_by_name() -> None:
+    with pytest.raises(SettingsError, match="SHOPCORE_DATABASE_URL"):
+        Settings.from_env({"SHOPCORE_DATABASE_URL": "mysql://root@127.0.0.1/shop",
+                           "SHOPCORE_SECRET_KEY": "k" * 40}, dotenv=None)
