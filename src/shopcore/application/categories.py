@@ -73,7 +73,7 @@ class CreateCategory:
 
     def __call__(self, *, name: str, description: str = "") -> CategoryView:
         name = name.strip()
-        Category.check(name)
+        Category.check(name, description)
         with self.uow:
             ensure_name_free(self.uow, name)
             slug = slugify(name)
@@ -103,6 +103,7 @@ class UpdateCategory:
                 taken = self.uow.categories.slugs_like(slug) - {category.slug}
                 category.name, category.slug = name, unique_slug(slug, taken)
             if description is not None:
+                Category.check(category.name, description)
                 category.description = description
             self.uow.categories.save(category)
             view = view_of(self.uow, category)

@@ -86,7 +86,7 @@ class CreateProduct:
         stock: int | None = None,
     ) -> Product:
         name = name.strip()
-        Product.check(name=name, price=price, stock=stock)
+        Product.check(name=name, description=description, price=price, stock=stock)
         now = self.clock.now()
         with self.uow:
             ensure_category(self.uow, category_id)
@@ -116,6 +116,7 @@ class UpdateProduct:
         stock: int | None = UNSET,
     ) -> Product:
         Product.check(name=None if name is UNSET else name.strip(),
+                      description=None if description is UNSET else description,
                       price=None if price is UNSET else price,
                       stock=None if stock is UNSET else stock)
         with self.uow:

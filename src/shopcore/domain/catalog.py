@@ -51,16 +51,34 @@ class PriceMustBeValid(BusinessRule):
         return self.problem or ""
 
 
+MAX_STOCK = 2**31 - 1
+CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
+
+
 @dataclass(frozen=True)
 class StockMustNotBeNegative(BusinessRule):
     stock: int | None
 
     def is_broken(self) -> bool:
-        return self.stock is not None and self.stock < 0
+        return self.stock is not None and not 0 <= self.stock <= MAX_STOCK
 
     @property
     def message(self) -> str:
+        if self.stock is not None and self.stock > MAX_STOCK:
+            return f"Ensure this value is less than or equal to {MAX_STOCK}."
         return "Ensure this value is greater than or equal to 0."
+
+
+@dataclass(frozen=True)
+class TextMustBePlain(BusinessRule):
+    text: str
+
+    def is_broken(self) -> bool:
+        return any(ch in CONTROL or 0xD800 <= ord(ch) <= 0xDFFF for ch in self.text)
+
+    @property
+    def message(self) -> str:
+        return "Control characters and unpaired surrogates are not allowed."
 
 
 @dataclass
@@ -73,8 +91,9 @@ class Category:
     id: int | None = None
 
     @staticmethod
-    def check(name: str) -> None:
-        check_rules(NameMustBePresent("name", name, MAX_CATEGORY_NAME))
+    def check(name: str, description: str = "") -> None:
+        check_rules(NameMustBePresent("name", name, MAX_CATEGORY_NAME),
+                    TextMustBePlain("name", name), TextMustBePlain("description", description))
 
 
 @dataclass
@@ -99,12 +118,16 @@ class Product:
     def check(
         *,
         name: str | None = None,
+        description: str | None = None,
         price: Decimal | None = None,
         stock: int | None = None,
     ) -> None:
         rules: list[BusinessRule] = [StockMustNotBeNegative("stock", stock)]
         if name is not None:
             rules.append(NameMustBePresent("name", name, MAX_PRODUCT_NAME))
+            rules.append(TextMustBePlain("name", name))
+        if description is not None:
+            rules.append(TextMustBePlain("description", description))
         if price is not None:
             rules.append(PriceMustBeValid("price", price))
         check_rules(*rules)

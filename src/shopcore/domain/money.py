@@ -21,10 +21,13 @@ def to_amount(value: Decimal | int | str) -> Decimal:
         raise MoneyError("Not a valid amount.") from exc
     if not amount.is_finite():
         raise MoneyError("Not a valid amount.")
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(CENT):
+    try:
+        quantized = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:
+        raise MoneyError("Not a valid amount.") from exc
+    if quantized != amount:
         raise MoneyError("Ensure that there are no more than 2 decimal places.")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return quantized
 
 
 @dataclass(frozen=True, order=False)

@@ -11,6 +11,7 @@ from shopcore.domain.errors import NotFound, ValidationFailed
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_OFFSET = 2**62
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class PageRequest:
             raise ValidationFailed("Page size must be positive.",
                                    {"page_size": ["Must be at least 1."]})
         object.__setattr__(self, "size", min(self.size, MAX_PAGE_SIZE))
+        if self.offset > MAX_OFFSET:
+            raise NotFound("Invalid page.")
 
     @property
     def offset(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -137,9 +138,9 @@ def _filtered(statement: Select[Any], q: ProductQuery) -> Select[Any]:
     if q.category_id is not None:
         statement = statement.where(products.c.category_id == q.category_id)
     if q.min_price is not None:
-        statement = statement.where(products.c.price_cents >= m.to_cents(q.min_price))
+        statement = statement.where(products.c.price_cents >= math.ceil(q.min_price * 100))
     if q.max_price is not None:
-        statement = statement.where(products.c.price_cents <= m.to_cents(q.max_price))
+        statement = statement.where(products.c.price_cents <= math.floor(q.max_price * 100))
     if q.in_stock is True:
         statement = statement.where(or_(products.c.stock.is_(None), products.c.stock > 0))
     elif q.in_stock is False:

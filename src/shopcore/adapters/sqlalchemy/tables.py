@@ -32,7 +32,7 @@ users = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("username", String(150), nullable=False, unique=True),
     Column("email", String(254), nullable=False),
-    Column("email_key", String(254), nullable=False, unique=True),
+    Column("email_key", String(762), nullable=False, unique=True),
     Column("password_hash", String(255), nullable=False),
     Column("first_name", String(150), nullable=False, server_default=""),
     Column("last_name", String(150), nullable=False, server_default=""),
@@ -56,7 +56,7 @@ categories = Table(
     "categories", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("name", String(100), nullable=False),
-    Column("name_key", String(100), nullable=False, unique=True),
+    Column("name_key", String(300), nullable=False, unique=True),
     Column("slug", String(120), nullable=False, unique=True),
     Column("description", Text, nullable=False, server_default=""),
 )

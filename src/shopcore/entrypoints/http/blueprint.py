@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import flask_smorest
@@ -16,6 +17,8 @@ class Parser(FlaskParser):
     def _raw_load_json(self, req: Any) -> Any:
         try:
             return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise
         except (RecursionError, ValueError) as exc:
             abort(400, exc=exc, messages={"json": ["Invalid JSON body."]})
 
