@@ -1,12 +1,16 @@
-"""flask-smorest Blueprint whose bad input answers 400, not webargs' 422."""
+"""flask-smorest Blueprint whose bad input answers 400 (not webargs' 422), typed for mypy."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any, Protocol, TypeVar
 
 import flask_smorest
 from webargs.flaskparser import FlaskParser, abort
+
+T = TypeVar("T")
 
 
 class Parser(FlaskParser):
@@ -27,3 +31,33 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
     """One per area; resources are MethodViews with @arguments in and @response out."""
 
     ARGUMENTS_PARSER = Parser()
+
+    def errors(self, *codes: int) -> Callable[[T], T]:
+        """Document the error answers a view gives, by the API's shared error responses."""
+
+        def decorate(view: T) -> T:
+            for code in codes:
+                view = self.alt_response(code, response=HTTPStatus(code).name)(view)
+            return view
+
+        return decorate
+
+
+class TypedBlueprint(Protocol):
+    """The decorators the resources use, typed (flask-smorest ships no hints)."""
+
+    name: str
+
+    def route(self, rule: str, **options: Any) -> Callable[[T], T]: ...
+    def arguments(self, schema: Any, **options: Any) -> Callable[[T], T]: ...
+    def response(self, status_code: int, schema: Any = None,
+                 **options: Any) -> Callable[[T], T]: ...
+    def alt_response(self, status_code: int, **options: Any) -> Callable[[T], T]: ...
+    def doc(self, **options: Any) -> Callable[[T], T]: ...
+    def errors(self, *codes: int) -> Callable[[T], T]: ...
+
+
+def blueprint(name: str, import_name: str, **options: Any) -> TypedBlueprint:
+    """A Blueprint for one area of the API."""
+    made: TypedBlueprint = Blueprint(name, import_name, **options)
+    return made

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any, TypeVar
 
 from flask.views import MethodView
 
 from shopcore.entrypoints.http.auth import staff_required
-from shopcore.entrypoints.http.blueprint import Blueprint
+from shopcore.entrypoints.http.blueprint import blueprint
 from shopcore.entrypoints.http.context import use_case
 from shopcore.entrypoints.http.pagination import envelope, page_request
 from shopcore.entrypoints.http.schemas.catalog import (
@@ -27,7 +26,7 @@ from shopcore.ports.repositories import ProductQuery
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-blp = Blueprint("catalog", __name__, url_prefix="/api", description="Categories and products")
+blp = blueprint("catalog", __name__, url_prefix="/api", description="Categories and products")
 
 STAFF: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 READ_ERRORS = (404,)
@@ -36,47 +35,24 @@ CATEGORY_ID = f"<int(max={MAX_ID}):category_id>"
 PRODUCT_ID = f"<int(max={MAX_ID}):product_id>"
 
 
-def arguments(schema: Any, **kwargs: Any) -> Callable[[F], F]:
-    """blp.arguments, typed for mypy."""
-    decorator: Callable[[F], F] = blp.arguments(schema, **kwargs)
-    return decorator
-
-
-def response(status: int, schema: Any = None) -> Callable[[F], F]:
-    """blp.response, typed for mypy."""
-    decorator: Callable[[F], F] = blp.response(status, schema)
-    return decorator
-
-
-def errors(*codes: int) -> Callable[[F], F]:
-    """Document error answers by reference to the API's shared error responses."""
-
-    def decorate(view: F) -> F:
-        for code in codes:
-            view = blp.alt_response(code, response=HTTPStatus(code).name)(view)
-        return view
-
-    return decorate
-
-
 def staff_write(view: F) -> F:
     """Staff only (401 anonymous, 403 customer, checked before the body is read), documented."""
-    secured: F = blp.doc(security=STAFF)(staff_required(errors(*WRITE_ERRORS)(view)))
+    secured: F = blp.doc(security=STAFF)(staff_required(blp.errors(*WRITE_ERRORS)(view)))
     return secured
 
 
 @blp.route("/categories/")
 class Categories(MethodView):
-    @errors(400, *READ_ERRORS)
-    @arguments(PageArgsSchema, location="query")
-    @response(200, CategoryPageSchema)
+    @blp.errors(400, *READ_ERRORS)
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, CategoryPageSchema)
     def get(self, _args: dict[str, Any]) -> dict[str, Any]:
         """List categories with their product counts."""
         return envelope(use_case("list_categories")(page=page_request()))
 
     @staff_write
-    @arguments(CategorySchema)
-    @response(201, CategorySchema)
+    @blp.arguments(CategorySchema)
+    @blp.response(201, CategorySchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Create a category (staff); 409 when the name is taken."""
         return use_case("create_category")(**data)
@@ -84,15 +60,15 @@ class Categories(MethodView):
 
 @blp.route(f"/categories/{CATEGORY_ID}/")
 class CategoryItem(MethodView):
-    @errors(*READ_ERRORS)
-    @response(200, CategorySchema)
+    @blp.errors(*READ_ERRORS)
+    @blp.response(200, CategorySchema)
     def get(self, category_id: int) -> Any:
         """One category."""
         return use_case("get_category")(category_id=category_id)
 
     @staff_write
-    @arguments(CategorySchema)
-    @response(200, CategorySchema)
+    @blp.arguments(CategorySchema)
+    @blp.response(200, CategorySchema)
     def put(self, data: dict[str, Any], category_id: int) -> Any:
         """Replace a category (staff).
 
@@ -101,14 +77,14 @@ class CategoryItem(MethodView):
         return use_case("update_category")(category_id=category_id, **data)
 
     @staff_write
-    @arguments(CategoryPatchSchema(partial=True))
-    @response(200, CategorySchema)
+    @blp.arguments(CategoryPatchSchema(partial=True))
+    @blp.response(200, CategorySchema)
     def patch(self, data: dict[str, Any], category_id: int) -> Any:
         """Change some of a category's fields (staff)."""
         return use_case("update_category")(category_id=category_id, **data)
 
     @staff_write
-    @response(204)
+    @blp.response(204)
     def delete(self, category_id: int) -> None:
         """Delete an empty category (staff); 409 while it still has products."""
         use_case("delete_category")(category_id=category_id)
@@ -116,9 +92,9 @@ class CategoryItem(MethodView):
 
 @blp.route("/products/")
 class Products(MethodView):
-    @errors(400, *READ_ERRORS)
-    @arguments(ProductArgsSchema, location="query")
-    @response(200, ProductPageSchema)
+    @blp.errors(400, *READ_ERRORS)
+    @blp.arguments(ProductArgsSchema, location="query")
+    @blp.response(200, ProductPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List products, filtered and ordered."""
         query = ProductQuery(category_id=args.get("category"), min_price=args.get("min_price"),
@@ -127,8 +103,8 @@ class Products(MethodView):
         return envelope(use_case("list_products")(query=query, page=page_request()))
 
     @staff_write
-    @arguments(ProductSchema)
-    @response(201, ProductSchema)
+    @blp.arguments(ProductSchema)
+    @blp.response(201, ProductSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Create a product (staff); stock null or omitted means untracked."""
         return use_case("create_product")(**data)
@@ -136,15 +112,15 @@ class Products(MethodView):
 
 @blp.route(f"/products/{PRODUCT_ID}/")
 class ProductItem(MethodView):
-    @errors(*READ_ERRORS)
-    @response(200, ProductSchema)
+    @blp.errors(*READ_ERRORS)
+    @blp.response(200, ProductSchema)
     def get(self, product_id: int) -> Any:
         """One product."""
         return use_case("get_product")(product_id=product_id)
 
     @staff_write
-    @arguments(ProductSchema)
-    @response(200, ProductSchema)
+    @blp.arguments(ProductSchema)
+    @blp.response(200, ProductSchema)
     def put(self, data: dict[str, Any], product_id: int) -> Any:
         """Replace a product (staff).
 
@@ -154,14 +130,14 @@ class ProductItem(MethodView):
         return use_case("update_product")(product_id=product_id, **data)
 
     @staff_write
-    @arguments(ProductPatchSchema(partial=True))
-    @response(200, ProductSchema)
+    @blp.arguments(ProductPatchSchema(partial=True))
+    @blp.response(200, ProductSchema)
     def patch(self, data: dict[str, Any], product_id: int) -> Any:
         """Change some of a product's fields (staff)."""
         return use_case("update_product")(product_id=product_id, **data)
 
     @staff_write
-    @response(204)
+    @blp.response(204)
     def delete(self, product_id: int) -> None:
         """Delete a product (staff)."""
         use_case("delete_product")(product_id=product_id)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from http import HTTPStatus
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from flask import Response, make_response, render_template, request, url_for
 from flask.views import MethodView
@@ -13,7 +11,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError
 from shopcore.domain.errors import ValidationFailed
 from shopcore.domain.user import User
 from shopcore.entrypoints.http.auth import login_required, principal
-from shopcore.entrypoints.http.blueprint import Blueprint, Parser
+from shopcore.entrypoints.http.blueprint import Parser, blueprint
 from shopcore.entrypoints.http.context import container, use_case
 from shopcore.entrypoints.http.errors import flatten
 from shopcore.entrypoints.http.schemas.common import DetailSchema
@@ -34,19 +32,7 @@ from shopcore.settings import Settings
 T = TypeVar("T")
 
 
-class _Decorators(Protocol):
-    """The flask-smorest decorators used here, typed (flask-smorest ships no hints)."""
-
-    def route(self, rule: str, **options: Any) -> Callable[[T], T]: ...
-    def arguments(self, schema: Any, **options: Any) -> Callable[[T], T]: ...
-    def response(self, status_code: int, schema: Any = None,
-                 **options: Any) -> Callable[[T], T]: ...
-    def alt_response(self, status_code: int, **options: Any) -> Callable[[T], T]: ...
-    def doc(self, **options: Any) -> Callable[[T], T]: ...
-
-
-blp: _Decorators = Blueprint("users", __name__, url_prefix="/api/users",
-                             description="Accounts and sessions")
+blp = blueprint("users", __name__, url_prefix="/api/users", description="Accounts and sessions")
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 HTML = {"type": "string"}
@@ -54,17 +40,6 @@ FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 SENT = "If an account uses that e-mail address, a password reset link has been sent to it."
 SLOT = "TOKEN-SLOT-7f1c2a"
 PARSER = Parser()
-
-
-def _fails(*codes: int) -> Callable[[T], T]:
-    """Document the error answers a view gives besides 400 (all in the one error shape)."""
-
-    def decorate(view: T) -> T:
-        for code in codes:
-            view = blp.alt_response(code, response=HTTPStatus(code).name)(view)
-        return view
-
-    return decorate
 
 
 def _form_body(json: type[Schema], form: type[Schema]) -> dict[str, Any]:
@@ -126,7 +101,7 @@ def _again_url() -> str:
 class Register(MethodView):
     @blp.arguments(RegisterSchema)
     @blp.response(201, UserSchema)
-    @_fails(409)
+    @blp.errors(409)
     def post(self, data: dict[str, Any]) -> User:
         """Create a customer account."""
         user: User = use_case("register_user")(**data)
@@ -137,7 +112,7 @@ class Register(MethodView):
 class Token(MethodView):
     @blp.arguments(TokenObtainSchema)
     @blp.response(200, TokenPairSchema)
-    @_fails(401, 429)
+    @blp.errors(401, 429)
     def post(self, data: dict[str, Any]) -> Any:
         """Log in: an access and a refresh token (throttled after repeated failures)."""
         return use_case("log_in")(**data, address=request.remote_addr or "")
@@ -147,7 +122,7 @@ class Token(MethodView):
 class TokenRefresh(MethodView):
     @blp.arguments(RefreshSchema)
     @blp.response(200, TokenPairSchema)
-    @_fails(401)
+    @blp.errors(401)
     def post(self, data: dict[str, Any]) -> Any:
         """Rotate a refresh token; a reused one revokes every token issued from it."""
         return use_case("refresh_tokens")(refresh=data["refresh"])
@@ -160,7 +135,7 @@ class Logout(MethodView):
     @blp.doc(security=BEARER)
     @blp.arguments(RefreshSchema)
     @blp.response(204)
-    @_fails(401)
+    @blp.errors(401)
     def post(self, data: dict[str, Any]) -> None:
         """Revoke one of the caller's refresh tokens."""
         use_case("log_out")(user_id=principal().user_id, refresh=data["refresh"])
@@ -172,7 +147,7 @@ class Profile(MethodView):
 
     @blp.doc(security=BEARER)
     @blp.response(200, ProfileSchema)
-    @_fails(401)
+    @blp.errors(401)
     def get(self) -> User:
         """The caller's account."""
         user: User = use_case("get_profile")(user_id=principal().user_id)
@@ -181,7 +156,7 @@ class Profile(MethodView):
     @blp.doc(security=BEARER)
     @blp.arguments(ProfileSchema)
     @blp.response(200, ProfileSchema)
-    @_fails(401, 409)
+    @blp.errors(401, 409)
     def put(self, data: dict[str, Any]) -> User:
         """Change the e-mail and names; fields left out keep their value (as DRF)."""
         user: User = use_case("update_profile")(user_id=principal().user_id, **data)
@@ -190,7 +165,7 @@ class Profile(MethodView):
     @blp.doc(security=BEARER)
     @blp.arguments(ProfileSchema)
     @blp.response(200, ProfileSchema)
-    @_fails(401, 409)
+    @blp.errors(401, 409)
     def patch(self, data: dict[str, Any]) -> User:
         """Change some of the e-mail and names."""
         user: User = use_case("update_profile")(user_id=principal().user_id, **data)
@@ -204,7 +179,7 @@ class PasswordChange(MethodView):
     @blp.doc(security=BEARER)
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
-    @_fails(401)
+    @blp.errors(401)
     def post(self, data: dict[str, Any]) -> None:
         """Replace the password; every refresh token of the caller is revoked."""
         use_case("change_password")(user_id=principal().user_id, **data)
@@ -221,7 +196,7 @@ class PasswordReset(MethodView):
 
     @blp.doc(**_form_body(PasswordResetRequestSchema, PasswordResetRequestSchema))
     @blp.response(202, DetailSchema)
-    @_fails(400)
+    @blp.errors(400)
     @blp.alt_response(200, schema=HTML, content_type="text/html", success=True,
                       description="The HTML page of a form post.")
     def post(self) -> Any:
@@ -256,7 +231,7 @@ class PasswordResetConfirm(MethodView):
 
     @blp.doc(**_form_body(PasswordResetConfirmSchema, PasswordResetFormSchema))
     @blp.response(204)
-    @_fails(400)
+    @blp.errors(400)
     @blp.alt_response(200, schema=HTML, content_type="text/html", success=True,
                       description="The HTML page of a form post.")
     def post(self, token: str) -> Response | None:
