@@ -1,0 +1,158 @@
+"""Domain events: past-tense facts that aggregates record and the outbox relays."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """Something that happened to one aggregate; `key` names that aggregate."""
+
+    type: ClassVar[str]
+    aggregate: ClassVar[str]
+    version: ClassVar[int] = 1
+
+    @property
+    def key(self) -> str:
+        raise NotImplementedError
+
+    def payload(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+@dataclass(kw_only=True)
+class Aggregate:
+    """An entity that records events for the unit of work to store in the outbox."""
+
+    events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
+
+    def record(self, event: DomainEvent) -> None:
+        self.events.append(event)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRegistered(DomainEvent):
+    type = "user.registered"
+    aggregate = "users"
+    user_id: int
+    username: str
+    email: str
+
+    @property
+    def key(self) -> str:
+        return str(self.user_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductChanged(DomainEvent):
+    """A product was created, updated or deleted; the payload is its state after."""
+
+    type = "product.changed"
+    aggregate = "catalog"
+    product_id: int
+    change: str
+    name: str
+    slug: str
+    price: Decimal
+    currency: str
+    category_id: int
+    stock: int | None
+
+    @property
+    def key(self) -> str:
+        return str(self.product_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CartUpdated(DomainEvent):
+    type = "cart.updated"
+    aggregate = "carts"
+    user_id: int
+    items: list[dict[str, int]]
+
+    @property
+    def key(self) -> str:
+        return str(self.user_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderCreated(DomainEvent):
+    type = "order.created"
+    aggregate = "orders"
+    order_id: int
+    user_id: int
+    total: Decimal
+    currency: str
+    items: list[dict[str, Any]]
+
+    @property
+    def key(self) -> str:
+        return str(self.order_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderStatusChanged(DomainEvent):
+    type = "order.status_changed"
+    aggregate = "orders"
+    order_id: int
+    from_status: str
+    to_status: str
+    actor: str
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        return str(self.order_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentSucceeded(DomainEvent):
+    type = "payment.succeeded"
+    aggregate = "payments"
+    payment_id: int
+    order_id: int
+    amount: Decimal
+    currency: str
+    provider_reference: str
+
+    @property
+    def key(self) -> str:
+        return str(self.payment_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentFailed(DomainEvent):
+    type = "payment.failed"
+    aggregate = "payments"
+    payment_id: int
+    order_id: int
+    amount: Decimal
+    currency: str
+    reason: str
+
+    @property
+    def key(self) -> str:
+        return str(self.payment_id)
+
+
+EVENT_TYPES: dict[str, type[DomainEvent]] = {cls.type: cls for cls in (
+    UserRegistered, ProductChanged, CartUpdated, OrderCreated, OrderStatusChanged,
+    PaymentSucceeded, PaymentFailed)}
+AGGREGATES = ("users", "carts", "orders", "payments", "catalog")

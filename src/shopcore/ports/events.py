@@ -1,0 +1,101 @@
+"""Events leaving the core: the stored envelope, the outbox and the bus it is relayed to."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from shopcore.domain.events import DomainEvent
+
+TOPIC_PREFIX = "shopcore."
+
+
+def topic_of(aggregate: str) -> str:
+    return TOPIC_PREFIX + aggregate
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """An event as it travels: API.md's envelope plus its topic and per-key sequence."""
+
+    event_id: str
+    type: str
+    version: int
+    occurred_at: datetime
+    key: str
+    payload: dict[str, Any]
+    topic: str
+    sequence: int = 0
+
+    @classmethod
+    def wrap(cls, event: DomainEvent, occurred_at: datetime, sequence: int = 0) -> Envelope:
+        return cls(event_id=str(uuid.uuid4()), type=event.type, version=event.version,
+                   occurred_at=occurred_at, key=event.key, payload=event.payload(),
+                   topic=topic_of(event.aggregate), sequence=sequence)
+
+    def to_message(self) -> dict[str, Any]:
+        """The JSON value published on the bus."""
+        return {"event_id": self.event_id, "type": self.type, "version": self.version,
+                "occurred_at": self.occurred_at.isoformat().replace("+00:00", "Z"),
+                "key": self.key, "payload": self.payload, "sequence": self.sequence}
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A stored envelope and its delivery state."""
+
+    id: int
+    envelope: Envelope
+    attempts: int = 0
+    published_at: datetime | None = None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    unsent: int
+    oldest_unsent: datetime | None
+    last_error: str | None
+    published: int
+
+
+class OutboxRepository(Protocol):
+    """The outbox table, written in the use case's transaction, drained by the relay."""
+
+    def add(self, envelope: Envelope) -> None: ...
+    def next_sequence(self, topic: str, key: str) -> int: ...
+    def claim(self, limit: int) -> Sequence[OutboxMessage]:
+        """The oldest unsent message of each key, oldest first, locked against other relays."""
+        ...
+    def mark_published(self, ids: Sequence[int], at: datetime) -> None: ...
+    def mark_failed(self, ids: Sequence[int], error: str) -> None: ...
+    def stats(self) -> OutboxStats: ...
+    def since(self, moment: datetime, topics: Sequence[str] | None = None
+              ) -> Sequence[OutboxMessage]: ...
+
+
+class ProcessedEventRepository(Protocol):
+    """Which events a consumer group has handled, to drop duplicates."""
+
+    def seen(self, consumer: str, event_id: str) -> bool: ...
+    def add(self, consumer: str, event_id: str, at: datetime) -> None: ...
+
+
+@dataclass
+class PublishOutcome:
+    """Which envelopes the bus acknowledged, and the error that stopped the rest."""
+
+    delivered: set[str] = field(default_factory=set)
+    error: str | None = None
+
+
+class EventPublisher(Protocol):
+    """The bus the relay hands stored events to, in order."""
+
+    def publish(self, envelopes: Sequence[Envelope]) -> PublishOutcome: ...
+    def check(self) -> str:
+        """'up' or 'down', quickly, for readiness."""
+        ...
