@@ -7,10 +7,12 @@ a CLI command or a test.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from dependency_injector import containers, providers
 
 from shopcore.adapters.clock import SystemClock
+from shopcore.adapters.inprocess.events import InProcessPublisher, MemoryPublisher
 from shopcore.adapters.mail.mailers import ConsoleMailer, MemoryMailer, SmtpMailer
 from shopcore.adapters.memory.security import PlainHasher
 from shopcore.adapters.memory.store import MemoryStore
@@ -20,12 +22,18 @@ from shopcore.adapters.security.throttle import memory_throttle, redis_throttle
 from shopcore.adapters.security.tokens import JwtTokenService, SignedResetTokens
 from shopcore.adapters.sqlalchemy.engine import engine_resource
 from shopcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
-from shopcore.application import accounts, auth, categories, password_reset, products
+from shopcore.application import accounts, auth, categories, events, password_reset, products
 from shopcore.settings import Settings
 
 
 def _storage(settings: Settings) -> str:
     return "memory" if settings.in_memory else "sql"
+
+
+def _kafka_publisher(bootstrap_servers: str) -> Any:
+    from shopcore.adapters.kafka.publisher import KafkaPublisher
+
+    return KafkaPublisher(bootstrap_servers)
 
 
 def _throttle_store(settings: Settings) -> str:
@@ -57,8 +65,8 @@ class Adapters(containers.DeclarativeContainer):
 
     uow = providers.Selector(
         providers.Callable(_storage, settings),
-        sql=providers.Factory(SqlUnitOfWork, engine=gateways.engine),
-        memory=providers.Factory(MemoryUnitOfWork, store=gateways.memory_store),
+        sql=providers.Factory(SqlUnitOfWork, engine=gateways.engine, clock=core.clock),
+        memory=providers.Factory(MemoryUnitOfWork, store=gateways.memory_store, clock=core.clock),
     )
     hasher = providers.Selector(
         settings.provided.password_hasher,
@@ -87,6 +95,13 @@ class Adapters(containers.DeclarativeContainer):
             redis_throttle, settings.provided.redis_url,
             settings.provided.login_failures_per_address,
             settings.provided.login_failures_per_user, settings.provided.login_window_minutes),
+    )
+    event_handlers = providers.List()
+    event_publisher = providers.Selector(
+        settings.provided.event_bus,
+        inprocess=providers.Singleton(InProcessPublisher, handlers=event_handlers),
+        memory=providers.Singleton(MemoryPublisher),
+        kafka=providers.Singleton(_kafka_publisher, settings.provided.kafka_bootstrap_servers),
     )
     mailer = providers.Selector(
         settings.provided.mailer,
@@ -132,6 +147,14 @@ class UseCases(containers.DeclarativeContainer):
                                        currency=core.settings.provided.currency)
     update_product = providers.Factory(products.UpdateProduct, uow=uow, clock=core.clock)
     delete_product = providers.Factory(products.DeleteProduct, uow=uow)
+
+    relay_outbox = providers.Factory(events.RelayOutbox, new_uow=uow.provider,
+                                     publisher=adapters.event_publisher, clock=core.clock)
+    handle_event = providers.Factory(events.HandleEvent, uow=uow,
+                                     handlers=adapters.event_handlers, clock=core.clock)
+    replay_events = providers.Factory(events.ReplayEvents, uow=uow,
+                                      publisher=adapters.event_publisher)
+    outbox_status = providers.Factory(events.OutboxStatus, uow=uow)
 
 
 class Container(containers.DeclarativeContainer):

@@ -19,7 +19,7 @@ class App:
     @classmethod
     def in_memory(cls, **overrides: Any) -> App:
         """Every port in memory: nothing touches the disk or the network."""
-        base = Settings(database_url=MEMORY, mailer="memory")
+        base = Settings(database_url=MEMORY, mailer="memory", event_bus="memory")
         return cls(base.with_(**overrides))
 
     @classmethod

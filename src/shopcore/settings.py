@@ -65,6 +65,9 @@ class Settings:
     bcrypt_rounds: int = 12
     password_hasher: str = "bcrypt"  # noqa: S105 - the name of an adapter, not a password
     mailer: str = "console"
+    event_bus: str = "inprocess"
+    relay_interval_seconds: float = 0.5
+    consumer_max_attempts: int = 3
     login_failures_per_address: int = 5
     login_failures_per_user: int = 20
     login_window_minutes: int = 15
@@ -123,6 +126,8 @@ class Settings:
             reset_token_minutes=_int(env, "SHOPCORE_RESET_TOKEN_MINUTES", 60),
             bcrypt_rounds=_int(env, "SHOPCORE_BCRYPT_ROUNDS", 12),
             mailer="smtp" if opt("SHOPCORE_SMTP_URL") else "console",
+            event_bus="kafka" if opt("SHOPCORE_KAFKA_BOOTSTRAP_SERVERS") else "inprocess",
+            consumer_max_attempts=_int(env, "SHOPCORE_CONSUMER_MAX_ATTEMPTS", 3),
             login_failures_per_address=_int(env, "SHOPCORE_LOGIN_FAILURES_PER_ADDRESS", 5),
             login_failures_per_user=_int(env, "SHOPCORE_LOGIN_FAILURES_PER_USER", 20),
             login_window_minutes=_int(env, "SHOPCORE_LOGIN_WINDOW_MINUTES", 15),

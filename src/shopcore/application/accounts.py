@@ -43,6 +43,7 @@ class RegisterUser:
             user = User(username=username, email=email, password_hash=self.hasher.hash(password),
                         date_joined=self.clock.now(), is_staff=is_staff)
             self.uow.users.add(user)
+            user.registered()
             self.uow.commit()
         return user
 

@@ -94,6 +94,7 @@ class CreateProduct:
                               price=Money(price, self.currency), category_id=category_id,
                               stock=stock, created_at=now, updated_at=now)
             self.uow.products.add(product)
+            product.changed("created")
             self.uow.commit()
         return product
 
@@ -134,6 +135,7 @@ class UpdateProduct:
             if stock is not UNSET:
                 product.stock = stock
             product.updated_at = self.clock.now()
+            product.changed("updated")
             self.uow.products.save(product)
             self.uow.commit()
         return product
@@ -147,5 +149,7 @@ class DeleteProduct:
 
     def __call__(self, *, product_id: int) -> None:
         with self.uow:
-            self.uow.products.delete(load_product(self.uow, product_id))
+            product = load_product(self.uow, product_id)
+            product.changed("deleted")
+            self.uow.products.delete(product)
             self.uow.commit()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from shopcore.domain.events import Aggregate, ProductChanged
 from shopcore.domain.money import MAX_AMOUNT, Money, MoneyError, to_amount
 from shopcore.domain.rules import BusinessRule, check_rules
 
@@ -97,7 +98,7 @@ class Category:
 
 
 @dataclass
-class Product:
+class Product(Aggregate):
     """Something the shop sells; `stock` None means stock is not tracked."""
 
     name: str
@@ -113,6 +114,14 @@ class Product:
     @property
     def in_stock(self) -> bool:
         return self.stock is None or self.stock > 0
+
+    def changed(self, change: str) -> None:
+        """Record that this stored product was created, updated or deleted."""
+        assert self.id is not None
+        self.record(ProductChanged(
+            product_id=self.id, change=change, name=self.name, slug=self.slug,
+            price=self.price.amount, currency=self.price.currency,
+            category_id=self.category_id, stock=self.stock))
 
     @staticmethod
     def check(

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from shopcore.domain.events import Aggregate, UserRegistered
 from shopcore.domain.rules import BusinessRule, check_rules
 
 USERNAME_RE = re.compile(r"^[\w.@+-]{3,150}$")
@@ -96,7 +97,7 @@ def normalize_email(email: str) -> str:
 
 
 @dataclass
-class User:
+class User(Aggregate):
     """A shop account: a customer, or staff who may manage the catalog and orders."""
 
     username: str
@@ -108,6 +109,11 @@ class User:
     is_staff: bool = False
     is_active: bool = True
     id: int | None = None
+
+    def registered(self) -> None:
+        """Record that this account, now stored, was registered."""
+        assert self.id is not None
+        self.record(UserRegistered(user_id=self.id, username=self.username, email=self.email))
 
     @staticmethod
     def check_new(username: str, email: str, password: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -91,18 +92,29 @@ def main() -> None:
 @click.option("--threads/--no-threads", default=True, show_default=True,
               help="Serve each request in its own thread.")
 @click.option("--debug", is_flag=True, help="Interactive debugger and auto-reload (never public).")
-def serve(host: str, port: int, threads: bool, debug: bool) -> None:
+@click.option("--relay/--no-relay", default=None,
+              help="Relay the outbox in a background thread "
+                   "[default: on for the in-process bus, off for Kafka].")
+def serve(host: str, port: int, threads: bool, debug: bool, relay: bool | None) -> None:
     """Run the API on the development server.
 
-    In production use gunicorn: gunicorn 'shopcore.entrypoints.wsgi:app'.
+    In production use gunicorn: gunicorn 'shopcore.entrypoints.wsgi:app', with
+    `shopcore relay-outbox` as its own process.
     """
     from werkzeug.serving import run_simple
 
     from shopcore.entrypoints.http.app import create_app
+    from shopcore.entrypoints.relay import RelayLoop
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = load_settings()
     app = create_app(settings)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    run_relay = relay if relay is not None else settings.event_bus != "kafka"
+    if run_relay:
+        use_cases = app.extensions["shopcore"].use_cases
+        RelayLoop(lambda: use_cases.relay_outbox()(limit=100),
+                  interval=settings.relay_interval_seconds).start()
     try:
         if os.environ.get("WERKZEUG_RUN_MAIN") != "true":
             shown_host = f"[{host}]" if ":" in host else host
@@ -263,3 +275,13 @@ def populate_data(users: int, categories: int, products: int, seed: int, passwor
 
 if __name__ == "__main__":
     main()
+
+
+def _register_event_commands() -> None:
+    from shopcore.entrypoints.cli_events import events, relay_outbox
+
+    main.add_command(relay_outbox)
+    main.add_command(events)
+
+
+_register_event_commands()

@@ -99,3 +99,14 @@ class EventPublisher(Protocol):
     def check(self) -> str:
         """'up' or 'down', quickly, for readiness."""
         ...
+
+
+def summary(message: dict[str, Any], width: int = 80) -> str:
+    """One line for a log or a console: time, type, key and the payload, shortened."""
+    import json
+
+    payload = json.dumps(message.get("payload", {}), separators=(",", ":"), ensure_ascii=False)
+    if len(payload) > width:
+        payload = payload[: width - 1] + "…"
+    return (f"{message.get('occurred_at', '-')} {message.get('type', '?')} "
+            f"key={message.get('key', '-')} {payload}")

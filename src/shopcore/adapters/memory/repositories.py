@@ -4,15 +4,31 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from shopcore.adapters.memory.store import Tables
 from shopcore.domain.catalog import Category, Product
 from shopcore.domain.errors import Conflict
+from shopcore.domain.events import Aggregate
 from shopcore.domain.pagination import PageRequest
 from shopcore.domain.user import RefreshSession, User
 from shopcore.ports.repositories import ProductQuery
+
+Track = Callable[[Aggregate], None]
+A = TypeVar("A")
+
+
+def _clone(entity: A) -> A:
+    """A copy with its own (empty) event list, so nothing recorded leaks into the store."""
+    twin = copy.copy(entity)
+    if isinstance(twin, Aggregate):
+        twin.events = []
+    return twin
+
+
+def _ignore(_: Aggregate) -> None:
+    return None
 
 
 def _like(slugs: Iterable[str], base: str) -> set[str]:
@@ -20,8 +36,8 @@ def _like(slugs: Iterable[str], base: str) -> set[str]:
 
 
 class MemoryUserRepository:
-    def __init__(self, tables: Tables) -> None:
-        self.t = tables
+    def __init__(self, tables: Tables, track: Track = _ignore) -> None:
+        self.t, self.track = tables, track
 
     def _unique(self, user: User) -> None:
         for other in self.t.users.values():
@@ -31,25 +47,27 @@ class MemoryUserRepository:
 
     def add(self, user: User) -> None:
         self._unique(user)
+        self.track(user)
         user.id = self.t.next_id("users")
-        self.t.users[user.id] = copy.copy(user)
+        self.t.users[user.id] = _clone(user)
 
     def get(self, user_id: int) -> User | None:
         user = self.t.users.get(user_id)
-        return copy.copy(user) if user else None
+        return _clone(user) if user else None
 
     def by_username(self, username: str) -> User | None:
-        return next((copy.copy(u) for u in self.t.users.values() if u.username == username), None)
+        return next((_clone(u) for u in self.t.users.values() if u.username == username), None)
 
     def by_email(self, email: str) -> User | None:
         folded = email.casefold()
-        return next((copy.copy(u) for u in self.t.users.values()
+        return next((_clone(u) for u in self.t.users.values()
                      if u.email.casefold() == folded), None)
 
     def save(self, user: User) -> None:
         assert user.id is not None
         self._unique(user)
-        self.t.users[user.id] = copy.copy(user)
+        self.track(user)
+        self.t.users[user.id] = _clone(user)
 
     def count(self) -> int:
         return len(self.t.users)
@@ -60,14 +78,14 @@ class MemoryRefreshSessionRepository:
         self.t = tables
 
     def add(self, session: RefreshSession) -> None:
-        self.t.refresh_sessions[session.jti] = copy.copy(session)
+        self.t.refresh_sessions[session.jti] = _clone(session)
 
     def get(self, jti: str) -> RefreshSession | None:
         session = self.t.refresh_sessions.get(jti)
-        return copy.copy(session) if session else None
+        return _clone(session) if session else None
 
     def save(self, session: RefreshSession) -> None:
-        self.t.refresh_sessions[session.jti] = copy.copy(session)
+        self.t.refresh_sessions[session.jti] = _clone(session)
 
     def rotate(self, jti: str, successor: str) -> bool:
         session = self.t.refresh_sessions.get(jti)
@@ -95,15 +113,15 @@ class MemoryCategoryRepository:
         if self.by_name(category.name) is not None:
             raise Conflict("A category with this name already exists.")
         category.id = self.t.next_id("categories")
-        self.t.categories[category.id] = copy.copy(category)
+        self.t.categories[category.id] = _clone(category)
 
     def get(self, category_id: int) -> Category | None:
         category = self.t.categories.get(category_id)
-        return copy.copy(category) if category else None
+        return _clone(category) if category else None
 
     def by_name(self, name: str) -> Category | None:
         folded = name.casefold()
-        return next((copy.copy(c) for c in self.t.categories.values()
+        return next((_clone(c) for c in self.t.categories.values()
                      if c.name.casefold() == folded), None)
 
     def slugs_like(self, base: str) -> set[str]:
@@ -111,7 +129,7 @@ class MemoryCategoryRepository:
 
     def save(self, category: Category) -> None:
         assert category.id is not None
-        self.t.categories[category.id] = copy.copy(category)
+        self.t.categories[category.id] = _clone(category)
 
     def delete(self, category: Category) -> None:
         assert category.id is not None
@@ -122,10 +140,10 @@ class MemoryCategoryRepository:
     def list(self, page: PageRequest) -> tuple[Sequence[Category], int]:
         rows = sorted(self.t.categories.values(), key=lambda c: c.id or 0)
         chosen = rows[page.offset:page.offset + page.size]
-        return [copy.copy(c) for c in chosen], len(rows)
+        return [_clone(c) for c in chosen], len(rows)
 
     def all(self) -> Sequence[Category]:
-        return [copy.copy(c) for c in sorted(self.t.categories.values(), key=lambda c: c.id or 0)]
+        return [_clone(c) for c in sorted(self.t.categories.values(), key=lambda c: c.id or 0)]
 
 
 def _sort_key(ordering: str | None) -> tuple[Any, bool]:
@@ -139,14 +157,15 @@ def _sort_key(ordering: str | None) -> tuple[Any, bool]:
 
 
 class MemoryProductRepository:
-    def __init__(self, tables: Tables) -> None:
-        self.t = tables
+    def __init__(self, tables: Tables, track: Track = _ignore) -> None:
+        self.t, self.track = tables, track
 
     def add(self, product: Product) -> None:
         if product.category_id not in self.t.categories:
             raise Conflict("Unknown category.")
+        self.track(product)
         product.id = self.t.next_id("products")
-        self.t.products[product.id] = copy.copy(product)
+        self.t.products[product.id] = _clone(product)
 
     def add_many(self, products: Iterable[Product]) -> int:
         n = 0
@@ -157,17 +176,19 @@ class MemoryProductRepository:
 
     def get(self, product_id: int) -> Product | None:
         product = self.t.products.get(product_id)
-        return copy.copy(product) if product else None
+        return _clone(product) if product else None
 
     def slugs_like(self, base: str) -> set[str]:
         return _like((p.slug for p in self.t.products.values()), base)
 
     def save(self, product: Product) -> None:
         assert product.id is not None
-        self.t.products[product.id] = copy.copy(product)
+        self.track(product)
+        self.t.products[product.id] = _clone(product)
 
     def delete(self, product: Product) -> None:
         assert product.id is not None
+        self.track(product)
         self.t.products.pop(product.id, None)
 
     def list(self, query: ProductQuery, page: PageRequest) -> tuple[Sequence[Product], int]:
@@ -175,7 +196,7 @@ class MemoryProductRepository:
         key, reverse = _sort_key(query.ordering)
         rows.sort(key=key, reverse=reverse)
         chosen = rows[page.offset:page.offset + page.size]
-        return [copy.copy(p) for p in chosen], len(rows)
+        return [_clone(p) for p in chosen], len(rows)
 
     def count_by_category(self, category_ids: Sequence[int]) -> dict[int, int]:
         wanted = set(category_ids)

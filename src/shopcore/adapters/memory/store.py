@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from shopcore.domain.catalog import Category, Product
 from shopcore.domain.user import RefreshSession, User
+from shopcore.ports.events import OutboxMessage
 
 
 @dataclass
@@ -18,6 +19,8 @@ class Tables:
     refresh_sessions: dict[str, RefreshSession] = field(default_factory=dict)
     categories: dict[int, Category] = field(default_factory=dict)
     products: dict[int, Product] = field(default_factory=dict)
+    outbox: dict[int, OutboxMessage] = field(default_factory=dict)
+    processed_events: set[tuple[str, str]] = field(default_factory=set)
     sequences: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:

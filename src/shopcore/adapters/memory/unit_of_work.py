@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Self
 
+from shopcore.adapters.clock import SystemClock
+from shopcore.adapters.memory.outbox import MemoryOutboxRepository, MemoryProcessedEventRepository
 from shopcore.adapters.memory.repositories import (
     MemoryCategoryRepository,
     MemoryProductRepository,
@@ -11,24 +13,30 @@ from shopcore.adapters.memory.repositories import (
     MemoryUserRepository,
 )
 from shopcore.adapters.memory.store import MemoryStore, Tables
+from shopcore.ports.clock import Clock
 from shopcore.ports.unit_of_work import UnitOfWork
 
 
 class MemoryUnitOfWork(UnitOfWork):
     """Works on a private copy of the store and publishes it on commit."""
 
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, clock: Clock | None = None) -> None:
+        super().__init__()
         self.store = store
+        self.clock = clock or SystemClock()
         self.working: Tables | None = None
 
     def _open(self, tables: Tables) -> None:
         self.working = tables
-        self.users = MemoryUserRepository(tables)
+        self.users = MemoryUserRepository(tables, self.track)
         self.refresh_sessions = MemoryRefreshSessionRepository(tables)
         self.categories = MemoryCategoryRepository(tables)
-        self.products = MemoryProductRepository(tables)
+        self.products = MemoryProductRepository(tables, self.track)
+        self.outbox = MemoryOutboxRepository(tables)
+        self.processed_events = MemoryProcessedEventRepository(tables)
 
     def __enter__(self) -> Self:
+        super().__enter__()
         self._open(self.store.begin())
         return self
 
@@ -36,7 +44,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.working = None
         self.store.end()
 
-    def commit(self) -> None:
+    def _commit(self) -> None:
         assert self.working is not None, "commit outside a transaction"
         self.store.commit(self.working)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Select, delete, func, insert, or_, select, update
@@ -13,14 +13,20 @@ from shopcore.adapters.sqlalchemy import mappers as m
 from shopcore.adapters.sqlalchemy.tables import categories, products, refresh_sessions, users
 from shopcore.domain.catalog import Category, Product
 from shopcore.domain.errors import Conflict
+from shopcore.domain.events import Aggregate
 from shopcore.domain.pagination import PageRequest
 from shopcore.domain.user import RefreshSession, User
 from shopcore.ports.repositories import ProductQuery
 
 
+def _ignore(_: Aggregate) -> None:
+    return None
+
+
 class _Repository:
-    def __init__(self, connection: Connection) -> None:
-        self.c = connection
+    def __init__(self, connection: Connection,
+                 track: Callable[[Aggregate], None] = _ignore) -> None:
+        self.c, self.track = connection, track
 
     def _write(self, statement: Any, conflict: str) -> Any:
         try:
@@ -38,6 +44,7 @@ def _slugs_like(c: Connection, column: Any, base: str) -> set[str]:
 
 class SqlUserRepository(_Repository):
     def add(self, user: User) -> None:
+        self.track(user)
         result = self._write(insert(users).values(m.user_to_row(user)),
                              "A user with that username or e-mail already exists.")
         user.id = result.inserted_primary_key[0]
@@ -55,6 +62,7 @@ class SqlUserRepository(_Repository):
         return m.user_from_row(row) if row else None
 
     def save(self, user: User) -> None:
+        self.track(user)
         self._write(update(users).where(users.c.id == user.id).values(m.user_to_row(user)),
                     "A user with that username or e-mail already exists.")
 
@@ -150,6 +158,7 @@ def _filtered(statement: Select[Any], q: ProductQuery) -> Select[Any]:
 
 class SqlProductRepository(_Repository):
     def add(self, product: Product) -> None:
+        self.track(product)
         result = self._write(insert(products).values(m.product_to_row(product)),
                              "A product with this slug already exists.")
         product.id = result.inserted_primary_key[0]
@@ -168,11 +177,13 @@ class SqlProductRepository(_Repository):
         return _slugs_like(self.c, products.c.slug, base)
 
     def save(self, product: Product) -> None:
+        self.track(product)
         self._write(update(products).where(products.c.id == product.id)
                     .values(m.product_to_row(product)),
                     "A product with this slug already exists.")
 
     def delete(self, product: Product) -> None:
+        self.track(product)
         self.c.execute(delete(products).where(products.c.id == product.id))
 
     def list(self, query: ProductQuery, page: PageRequest) -> tuple[Sequence[Product], int]:

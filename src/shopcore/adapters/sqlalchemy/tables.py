@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
 
 metadata = MetaData(naming_convention={
@@ -77,4 +79,31 @@ products = Table(
     Index("ix_products_price_cents", "price_cents"),
     Index("ix_products_name", "name"),
     Index("ix_products_created_at", "created_at"),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("topic", String(100), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("sequence", BigInteger, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=True),
+    Index("uq_outbox_topic_key_sequence", "topic", "key", "sequence", unique=True),
+    Index("ix_outbox_unsent", "id", postgresql_where=text("published_at IS NULL"),
+          sqlite_where=text("published_at IS NULL")),
+    Index("ix_outbox_occurred_at", "occurred_at"),
+)
+
+processed_events = Table(
+    "processed_events", metadata,
+    Column("consumer", String(200), primary_key=True),
+    Column("event_id", String(36), primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
 )

@@ -6,28 +6,36 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from shopcore.adapters.clock import SystemClock
+from shopcore.adapters.sqlalchemy.outbox import SqlOutboxRepository, SqlProcessedEventRepository
 from shopcore.adapters.sqlalchemy.repositories import (
     SqlCategoryRepository,
     SqlProductRepository,
     SqlRefreshSessionRepository,
     SqlUserRepository,
 )
+from shopcore.ports.clock import Clock
 from shopcore.ports.unit_of_work import UnitOfWork
 
 
 class SqlUnitOfWork(UnitOfWork):
     """One connection; a transaction from its first statement, rolled back unless committed."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        super().__init__()
         self.engine = engine
+        self.clock = clock or SystemClock()
         self.connection: Connection | None = None
 
     def __enter__(self) -> Self:
+        super().__enter__()
         self.connection = self.engine.connect()
-        self.users = SqlUserRepository(self.connection)
+        self.users = SqlUserRepository(self.connection, self.track)
         self.refresh_sessions = SqlRefreshSessionRepository(self.connection)
         self.categories = SqlCategoryRepository(self.connection)
-        self.products = SqlProductRepository(self.connection)
+        self.products = SqlProductRepository(self.connection, self.track)
+        self.outbox = SqlOutboxRepository(self.connection)
+        self.processed_events = SqlProcessedEventRepository(self.connection)
         return self
 
     def __exit__(self, *args: object) -> None:
@@ -38,7 +46,7 @@ class SqlUnitOfWork(UnitOfWork):
                 self.connection.close()
                 self.connection = None
 
-    def commit(self) -> None:
+    def _commit(self) -> None:
         assert self.connection is not None, "commit outside a transaction"
         self.connection.commit()
 

@@ -39,6 +39,13 @@ def _cache(c: Any) -> str:
     return "up"
 
 
+def _events(c: Any) -> str:
+    try:
+        return str(c.adapters.event_publisher().check())
+    except Exception:
+        return "down"
+
+
 @blp.get("/healthz")
 def healthz() -> ResponseReturnValue:
     return jsonify({"status": "ok"})
@@ -48,7 +55,7 @@ def healthz() -> ResponseReturnValue:
 def readyz() -> ResponseReturnValue:
     c = container()
     checks = {"database": _database(c), "cache": _cache(c), "search": "disabled",
-              "events": "disabled", "payments": "disabled"}
+              "events": _events(c), "payments": "disabled"}
     if checks["database"] != "up":
         status, code = "down", 503
     elif "down" in checks.values():

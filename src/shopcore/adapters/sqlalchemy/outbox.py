@@ -1,0 +1,103 @@
+"""The outbox and processed-events tables on SQLAlchemy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import aliased
+
+from shopcore.adapters.sqlalchemy.mappers import aware
+from shopcore.adapters.sqlalchemy.tables import outbox, processed_events
+from shopcore.ports.events import Envelope, OutboxMessage, OutboxStats
+
+MAX_ERROR = 2000
+
+
+def _message(row: Any) -> OutboxMessage:
+    envelope = Envelope(event_id=row.event_id, type=row.type, version=row.version,
+                        occurred_at=aware(row.occurred_at), key=row.key, payload=row.payload,
+                        topic=row.topic, sequence=row.sequence)
+    return OutboxMessage(id=row.id, envelope=envelope, attempts=row.attempts,
+                         published_at=aware(row.published_at) if row.published_at else None,
+                         last_error=row.last_error)
+
+
+class SqlOutboxRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+        self.postgres = connection.dialect.name == "postgresql"
+
+    def add(self, envelope: Envelope) -> None:
+        self.c.execute(insert(outbox).values(
+            event_id=envelope.event_id, type=envelope.type, version=envelope.version,
+            topic=envelope.topic, key=envelope.key, sequence=envelope.sequence,
+            occurred_at=envelope.occurred_at, payload=envelope.payload))
+
+    def next_sequence(self, topic: str, key: str) -> int:
+        last = self.c.scalar(select(func.max(outbox.c.sequence))
+                             .where(outbox.c.topic == topic, outbox.c.key == key))
+        return int(last or 0) + 1
+
+    def claim(self, limit: int) -> Sequence[OutboxMessage]:
+        earlier = aliased(outbox)
+        statement = (
+            select(outbox)
+            .where(outbox.c.published_at.is_(None),
+                   ~exists().where(and_(earlier.c.topic == outbox.c.topic,
+                                        earlier.c.key == outbox.c.key,
+                                        earlier.c.sequence < outbox.c.sequence,
+                                        earlier.c.published_at.is_(None))))
+            .order_by(outbox.c.id)
+            .limit(limit))
+        if self.postgres:
+            statement = statement.with_for_update(skip_locked=True, of=outbox)
+        return [_message(r) for r in self.c.execute(statement)]
+
+    def mark_published(self, ids: Sequence[int], at: datetime) -> None:
+        if ids:
+            self.c.execute(update(outbox).where(outbox.c.id.in_(list(ids)))
+                           .values(published_at=at, attempts=outbox.c.attempts + 1))
+
+    def mark_failed(self, ids: Sequence[int], error: str) -> None:
+        if ids:
+            self.c.execute(update(outbox).where(outbox.c.id.in_(list(ids)))
+                           .values(attempts=outbox.c.attempts + 1, last_error=error[:MAX_ERROR]))
+
+    def stats(self) -> OutboxStats:
+        unsent = outbox.c.published_at.is_(None)
+        count, oldest = self.c.execute(
+            select(func.count(), func.min(outbox.c.occurred_at)).where(unsent)).one()
+        published = self.c.scalar(select(func.count()).where(~unsent).select_from(outbox))
+        last_error = self.c.scalar(select(outbox.c.last_error)
+                                   .where(unsent, outbox.c.last_error.is_not(None))
+                                   .order_by(outbox.c.id.desc()).limit(1))
+        return OutboxStats(unsent=int(count), oldest_unsent=aware(oldest) if oldest else None,
+                           last_error=last_error, published=int(published or 0))
+
+    def since(self, moment: datetime, topics: Sequence[str] | None = None
+              ) -> Sequence[OutboxMessage]:
+        statement = select(outbox).where(outbox.c.occurred_at >= moment).order_by(outbox.c.id)
+        if topics:
+            statement = statement.where(outbox.c.topic.in_(list(topics)))
+        return [_message(r) for r in self.c.execute(statement)]
+
+
+class SqlProcessedEventRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+
+    def seen(self, consumer: str, event_id: str) -> bool:
+        found = self.c.scalar(select(processed_events.c.event_id).where(
+            processed_events.c.consumer == consumer, processed_events.c.event_id == event_id))
+        return found is not None
+
+    def add(self, consumer: str, event_id: str, at: datetime) -> None:
+        values = {"consumer": consumer, "event_id": event_id, "processed_at": at}
+        if self.c.dialect.name == "postgresql":
+            self.c.execute(pg_insert(processed_events).values(values).on_conflict_do_nothing())
+        else:
+            self.c.execute(insert(processed_events).values(values).prefix_with("OR IGNORE"))

@@ -1,0 +1,51 @@
+"""The relay loop: drain the outbox to the bus, backing off while the bus is down."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from shopcore.application.events import RelayResult
+
+log = logging.getLogger("shopcore.relay")
+
+
+@dataclass
+class RelayLoop:
+    """Calls `relay` until stopped: at once while it finds work, else every `interval`."""
+
+    relay: Callable[[], RelayResult]
+    interval: float = 0.5
+    max_backoff: float = 30.0
+    stop: threading.Event = field(default_factory=threading.Event)
+    backoff: float = 0.0
+    last_error: str | None = None
+
+    def step(self) -> float:
+        """One relay pass; the seconds to wait before the next."""
+        try:
+            result = self.relay()
+        except Exception as exc:  # the database may be down too: keep the loop alive
+            result = RelayResult(0, 1, f"{type(exc).__name__}: {exc}")
+        if result.failed:
+            self.backoff = min(self.max_backoff, max(self.interval, self.backoff * 2))
+            if result.error != self.last_error:
+                log.warning("relay: %d event(s) not delivered (%s); retrying in %.1fs",
+                            result.failed, result.error, self.backoff)
+            self.last_error = result.error
+            return self.backoff
+        if self.last_error is not None:
+            log.info("relay: bus reachable again")
+        self.backoff, self.last_error = 0.0, None
+        return 0.0 if result.published else self.interval
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.stop.wait(self.step())
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="shopcore-relay", daemon=True)
+        thread.start()
+        return thread
