@@ -278,9 +278,10 @@ if __name__ == "__main__":
 
 
 def _register_event_commands() -> None:
-    from shopcore.entrypoints.cli_events import events, relay_outbox
+    from shopcore.entrypoints.cli_events import consume_events, events, relay_outbox
 
     main.add_command(relay_outbox)
+    main.add_command(consume_events)
     main.add_command(events)
 
 

@@ -104,3 +104,48 @@ def replay(since: str, aggregates: tuple[str, ...]) -> None:
                + (f"; {result.failed} failed ({result.error})" if result.failed else ""))
     if result.failed:
         raise SystemExit(1)
+
+
+@click.command("consume-events")
+@click.option("--topics", "aggregates", multiple=True, type=click.Choice(AGGREGATES),
+              help="Aggregates whose topics to read (repeatable) [default: all].")
+@click.option("--group", default="shopcore-consumer", show_default=True,
+              help="Consumer group: each group gets every event once.")
+@click.option("--from-beginning", is_flag=True,
+              help="A new group starts at the oldest event instead of the newest.")
+def consume_events(aggregates: tuple[str, ...], group: str, from_beginning: bool) -> None:
+    """Print each event from Kafka and run the registered handlers, once per event."""
+    import threading
+
+    from kafka.errors import KafkaError
+
+    from shopcore.adapters.kafka.consumer import HandlerFailed, KafkaEventConsumer
+    from shopcore.adapters.kafka.topics import SHOPCORE_TOPICS, TopicsNotCreated
+    from shopcore.entrypoints.cli import load_settings, shop
+
+    settings = load_settings()
+    if not settings.kafka_bootstrap_servers:
+        raise click.UsageError("set SHOPCORE_KAFKA_BOOTSTRAP_SERVERS to the Kafka brokers "
+                               "(the in-process bus prints events in the server's log)")
+    with shop(settings) as container:
+        handle_event = container.use_cases.handle_event
+
+        def handle(message: dict[str, Any]) -> None:
+            if not handle_event()(consumer=group, message=message):
+                click.echo(f"# duplicate {message.get('event_id')} dropped")
+
+        consumer = KafkaEventConsumer(
+            settings.kafka_bootstrap_servers, group=group,
+            topics=topics_of(aggregates) or SHOPCORE_TOPICS, from_beginning=from_beginning,
+            handle=handle, max_attempts=settings.consumer_max_attempts)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        click.echo(f"consuming as group {group!r}; Ctrl+C to stop", err=True)
+        try:
+            stats = consumer.run(stop=stop)
+        except KeyboardInterrupt:
+            return
+        except (KafkaError, OSError, TopicsNotCreated, HandlerFailed) as exc:
+            raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
+    click.echo(f"# {stats.handled} handled, {stats.failed_to_dlq} dead-lettered, "
+               f"{stats.invalid} invalid", err=True)

@@ -105,7 +105,8 @@ def summary(message: dict[str, Any], width: int = 80) -> str:
     """One line for a log or a console: time, type, key and the payload, shortened."""
     import json
 
-    payload = json.dumps(message.get("payload", {}), separators=(",", ":"), ensure_ascii=False)
+    payload = json.dumps(message.get("payload", {}), separators=(",", ":"), ensure_ascii=False,
+                         default=str)
     if len(payload) > width:
         payload = payload[: width - 1] + "…"
     return (f"{message.get('occurred_at', '-')} {message.get('type', '?')} "

@@ -1,0 +1,89 @@
+"""The cart: one per user, lines of products and quantities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from shopcore.domain.errors import NotFound, ValidationFailed
+from shopcore.domain.events import Aggregate, CartUpdated
+from shopcore.domain.rules import BusinessRule, check_rules
+
+MAX_LINE_QUANTITY = 10_000
+
+
+@dataclass(frozen=True)
+class CartLineQuantityMustBePositive(BusinessRule):
+    quantity: int
+
+    def is_broken(self) -> bool:
+        return not 1 <= self.quantity <= MAX_LINE_QUANTITY
+
+    @property
+    def message(self) -> str:
+        return f"Ensure this value is between 1 and {MAX_LINE_QUANTITY}."
+
+
+@dataclass
+class CartLine:
+    """A product in the cart, with the price it had when it was added."""
+
+    product_id: int
+    quantity: int
+    added_price: str
+    added_at: datetime
+
+
+@dataclass
+class Cart(Aggregate):
+    """A user's cart; lines keep the order they were added in."""
+
+    user_id: int
+    lines: dict[int, CartLine] = field(default_factory=dict)
+    version: int = 0
+
+    def quantity_of(self, product_id: int) -> int:
+        line = self.lines.get(product_id)
+        return line.quantity if line else 0
+
+    def add(self, product_id: int, quantity: int, price: str, now: datetime) -> int:
+        """Add to the line (creating it); the line's new quantity."""
+        check_rules(CartLineQuantityMustBePositive("quantity", quantity))
+        line = self.lines.get(product_id)
+        if line is None:
+            self.lines[product_id] = CartLine(product_id, quantity, price, now)
+        else:
+            line.quantity += quantity
+            check_rules(CartLineQuantityMustBePositive("quantity", line.quantity))
+        self._updated()
+        return self.lines[product_id].quantity
+
+    def change(self, product_id: int, quantity: int) -> None:
+        """Set a line's quantity; 0 removes it."""
+        if quantity < 0:
+            raise ValidationFailed("Quantity must not be negative.", {
+                "quantity": ["Ensure this value is greater than or equal to 0."]})
+        if product_id not in self.lines:
+            raise NotFound("This product is not in the cart.")
+        if quantity == 0:
+            del self.lines[product_id]
+        else:
+            check_rules(CartLineQuantityMustBePositive("quantity", quantity))
+            self.lines[product_id].quantity = quantity
+        self._updated()
+
+    def remove(self, product_id: int) -> None:
+        if product_id not in self.lines:
+            raise NotFound("This product is not in the cart.")
+        del self.lines[product_id]
+        self._updated()
+
+    def clear(self) -> None:
+        self.lines.clear()
+        self._updated()
+
+    def _updated(self) -> None:
+        self.version += 1
+        self.record(CartUpdated(user_id=self.user_id, items=[
+            {"product_id": line.product_id, "quantity": line.quantity}
+            for line in self.lines.values()]))

@@ -1,0 +1,130 @@
+"""Orders: a priced snapshot of a cart, moved along a strict state machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from shopcore.domain.errors import Conflict
+from shopcore.domain.events import Aggregate, OrderCreated, OrderStatusChanged
+from shopcore.domain.money import Money
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+class Actor(StrEnum):
+    """Who moves an order: its owner, staff, the payment flow or the expiry job."""
+
+    OWNER = "owner"
+    STAFF = "staff"
+    PAYMENT = "payment"
+    SYSTEM = "system"
+
+
+TRANSITIONS: dict[tuple[Status, Status], frozenset[Actor]] = {
+    (Status.PENDING, Status.PAID): frozenset({Actor.PAYMENT}),
+    (Status.PENDING, Status.CANCELLED): frozenset({Actor.OWNER, Actor.STAFF, Actor.SYSTEM}),
+    (Status.PAID, Status.SHIPPED): frozenset({Actor.STAFF}),
+    (Status.PAID, Status.CANCELLED): frozenset({Actor.OWNER, Actor.STAFF}),
+    (Status.SHIPPED, Status.DELIVERED): frozenset({Actor.STAFF}),
+    (Status.PAID, Status.REFUNDED): frozenset({Actor.PAYMENT}),
+    (Status.SHIPPED, Status.REFUNDED): frozenset({Actor.PAYMENT}),
+    (Status.DELIVERED, Status.REFUNDED): frozenset({Actor.PAYMENT}),
+}
+RELEASES_STOCK = {Status.CANCELLED}
+
+
+def allowed(current: Status, actor: Actor) -> list[Status]:
+    """The statuses `actor` may move an order in `current` to."""
+    return [to for (frm, to), actors in TRANSITIONS.items() if frm == current and actor in actors]
+
+
+def mermaid() -> str:
+    """The state machine as a Mermaid diagram."""
+    lines = ["stateDiagram-v2", "    [*] --> pending"]
+    for (frm, to), actors in TRANSITIONS.items():
+        lines.append(f"    {frm} --> {to}: {', '.join(sorted(actors))}")
+    lines += ["    delivered --> [*]", "    cancelled --> [*]", "    refunded --> [*]"]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """A product as it was bought: name and unit price are snapshots."""
+
+    product_id: int
+    name: str
+    unit_price: Money
+    quantity: int
+
+    @property
+    def total(self) -> Money:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: Status
+    at: datetime
+    actor: str
+    note: str = ""
+
+
+@dataclass
+class Order(Aggregate):
+    """An order; its status only moves along TRANSITIONS."""
+
+    user_id: int
+    lines: list[OrderLine]
+    currency: str
+    created_at: datetime
+    status: Status = Status.PENDING
+    history: list[StatusChange] = field(default_factory=list)
+    refunded: Money | None = None
+    id: int | None = None
+
+    @property
+    def total(self) -> Money:
+        total = Money.zero(self.currency)
+        for line in self.lines:
+            total = total + line.total
+        return total
+
+    @classmethod
+    def place(cls, user_id: int, lines: list[OrderLine], currency: str, now: datetime,
+              actor: str) -> Order:
+        order = cls(user_id=user_id, lines=lines, currency=currency, created_at=now)
+        order.history.append(StatusChange(Status.PENDING, now, actor, "order placed"))
+        return order
+
+    def placed(self) -> None:
+        """Record creation once the order has its id."""
+        assert self.id is not None
+        self.record(OrderCreated(
+            order_id=self.id, user_id=self.user_id, total=self.total.amount,
+            currency=self.currency, items=[
+                {"product_id": line.product_id, "quantity": line.quantity,
+                 "unit_price": str(line.unit_price.amount)} for line in self.lines]))
+
+    def allowed_transitions(self, actor: Actor) -> list[Status]:
+        return allowed(self.status, actor)
+
+    def move_to(self, status: Status, actor: Actor, who: str, now: datetime,
+                note: str = "") -> None:
+        """Change status if the table allows it for `actor`; else Conflict."""
+        if actor not in TRANSITIONS.get((self.status, status), frozenset()):
+            raise Conflict(f"An order that is {self.status} cannot become {status}.",
+                           {"status": [f"Not allowed from {self.status}."]})
+        previous, self.status = self.status, status
+        self.history.append(StatusChange(status, now, who, note))
+        assert self.id is not None
+        self.record(OrderStatusChanged(order_id=self.id, from_status=previous,
+                                       to_status=status, actor=who, note=note))
