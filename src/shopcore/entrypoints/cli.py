@@ -22,6 +22,12 @@ from shopcore.settings import Settings, SettingsError
 PROGRESS_FROM = 2_000
 
 
+def configure_logging() -> None:
+    """Our INFO lines (events, relay) on the console; the Kafka client's only when they matter."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+
+
 def load_settings() -> Settings:
     """Settings from the environment and `.env`, or a clean exit naming the bad variable."""
     try:
@@ -106,7 +112,7 @@ def serve(host: str, port: int, threads: bool, debug: bool, relay: bool | None) 
     from shopcore.entrypoints.http.app import create_app
     from shopcore.entrypoints.relay import RelayLoop
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging()
     settings = load_settings()
     app = create_app(settings)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)

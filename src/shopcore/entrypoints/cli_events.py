@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import signal
 from datetime import UTC, datetime, timedelta
@@ -38,10 +37,10 @@ def topics_of(aggregates: tuple[str, ...]) -> list[str] | None:
 @click.option("--batch", default=100, show_default=True, type=click.IntRange(1, 10_000))
 def relay_outbox(once: bool, batch: int) -> None:
     """Publish outbox events to the bus (Kafka when configured), oldest first."""
-    from shopcore.entrypoints.cli import load_settings, shop
+    from shopcore.entrypoints.cli import configure_logging, load_settings, shop
     from shopcore.entrypoints.relay import RelayLoop
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging()
     settings = load_settings()
     with shop(settings) as container:
         relay = container.use_cases.relay_outbox
