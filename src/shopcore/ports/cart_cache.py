@@ -1,0 +1,32 @@
+"""The cart read model cache: written after commit, invalidated on change, never the truth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class CacheRead:
+    """What a read found (None: a miss) and the generation to hand back to `put`."""
+
+    value: dict[str, Any] | None
+    generation: str
+
+
+class CartCache(Protocol):
+    """Carts by user id, guarded so a reader never re-caches a cart older than a write.
+
+    A reader calls `get`; on a miss it builds the cart from the database and calls
+    `put(user_id, value, read.generation)`, which stores it only if no `invalidate` of
+    that user happened since the `get`. Writers call `invalidate` after their commit.
+    Every method degrades to a miss or a no-op when the cache's store is unavailable.
+    """
+
+    def get(self, user_id: int) -> CacheRead: ...
+    def put(self, user_id: int, value: dict[str, Any], generation: str) -> bool: ...
+    def invalidate(self, user_ids: Iterable[int]) -> None: ...
+    def check(self) -> str:
+        """'up', 'down' or 'disabled', quickly, for readiness."""
+        ...
