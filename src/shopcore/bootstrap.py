@@ -22,7 +22,17 @@ from shopcore.adapters.security.throttle import memory_throttle, redis_throttle
 from shopcore.adapters.security.tokens import JwtTokenService, SignedResetTokens
 from shopcore.adapters.sqlalchemy.engine import engine_resource
 from shopcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
-from shopcore.application import accounts, auth, categories, events, password_reset, products
+from shopcore.application import (
+    accounts,
+    auth,
+    cart,
+    categories,
+    events,
+    idempotency,
+    orders,
+    password_reset,
+    products,
+)
 from shopcore.settings import Settings
 
 
@@ -34,6 +44,18 @@ def _kafka_publisher(bootstrap_servers: str) -> Any:
     from shopcore.adapters.kafka.publisher import KafkaPublisher
 
     return KafkaPublisher(bootstrap_servers)
+
+
+def _lru_cart_cache(ttl_seconds: int) -> Any:
+    from shopcore.adapters.memory.cart_cache import LruCartCache
+
+    return LruCartCache(ttl_seconds=ttl_seconds)
+
+
+def _redis_cart_cache(url: str, ttl_seconds: int) -> Any:
+    from shopcore.adapters.redis.cart_cache import RedisCartCache
+
+    return RedisCartCache(url, ttl_seconds)
 
 
 def _throttle_store(settings: Settings) -> str:
@@ -96,6 +118,12 @@ class Adapters(containers.DeclarativeContainer):
             settings.provided.login_failures_per_address,
             settings.provided.login_failures_per_user, settings.provided.login_window_minutes),
     )
+    cart_cache = providers.Selector(
+        providers.Callable(_throttle_store, settings),
+        memory=providers.Singleton(_lru_cart_cache, settings.provided.cart_cache_ttl_seconds),
+        redis=providers.Singleton(_redis_cart_cache, settings.provided.redis_url,
+                                  settings.provided.cart_cache_ttl_seconds),
+    )
     event_handlers = providers.List()
     event_publisher = providers.Selector(
         settings.provided.event_bus,
@@ -145,8 +173,36 @@ class UseCases(containers.DeclarativeContainer):
     get_product = providers.Factory(products.GetProduct, uow=uow)
     create_product = providers.Factory(products.CreateProduct, uow=uow, clock=core.clock,
                                        currency=core.settings.provided.currency)
-    update_product = providers.Factory(products.UpdateProduct, uow=uow, clock=core.clock)
-    delete_product = providers.Factory(products.DeleteProduct, uow=uow)
+    update_product = providers.Factory(products.UpdateProduct, uow=uow, clock=core.clock,
+                                       cache=adapters.cart_cache)
+    delete_product = providers.Factory(products.DeleteProduct, uow=uow,
+                                       cache=adapters.cart_cache)
+
+    currency = core.settings.provided.currency
+    get_cart = providers.Factory(cart.GetCart, uow=uow, cache=adapters.cart_cache,
+                                 currency=currency)
+    add_to_cart = providers.Factory(cart.AddToCart, uow=uow, cache=adapters.cart_cache,
+                                    clock=core.clock, currency=currency)
+    change_cart_item = providers.Factory(cart.ChangeCartItem, uow=uow,
+                                         cache=adapters.cart_cache, clock=core.clock,
+                                         currency=currency)
+    remove_cart_item = providers.Factory(cart.RemoveCartItem, uow=uow,
+                                         cache=adapters.cart_cache, clock=core.clock,
+                                         currency=currency)
+    clear_cart = providers.Factory(cart.ClearCart, uow=uow, cache=adapters.cart_cache,
+                                   clock=core.clock, currency=currency)
+    place_order = providers.Factory(orders.PlaceOrder, uow=uow, cache=adapters.cart_cache,
+                                    clock=core.clock, currency=currency)
+    list_orders = providers.Factory(orders.ListOrders, uow=uow)
+    get_order = providers.Factory(orders.GetOrder, uow=uow)
+    cancel_order = providers.Factory(orders.CancelOrder, uow=uow, clock=core.clock)
+    change_order_status = providers.Factory(orders.ChangeOrderStatus, uow=uow,
+                                            clock=core.clock)
+    expire_orders = providers.Factory(
+        orders.ExpireOrders, uow=uow, clock=core.clock,
+        after=providers.Callable(lambda s: timedelta(minutes=s.order_expiry_minutes),
+                                 core.settings))
+    idempotently = providers.Factory(idempotency.Idempotently, uow=uow, clock=core.clock)
 
     relay_outbox = providers.Factory(events.RelayOutbox, new_uow=uow.provider,
                                      publisher=adapters.event_publisher, clock=core.clock)

@@ -67,6 +67,8 @@ class Settings:
     mailer: str = "console"
     event_bus: str = "inprocess"
     relay_interval_seconds: float = 0.5
+    cart_cache_ttl_seconds: int = 3600
+    order_expiry_minutes: int = 30
     consumer_max_attempts: int = 3
     login_failures_per_address: int = 5
     login_failures_per_user: int = 20
@@ -128,6 +130,8 @@ class Settings:
             mailer="smtp" if opt("SHOPCORE_SMTP_URL") else "console",
             event_bus="kafka" if opt("SHOPCORE_KAFKA_BOOTSTRAP_SERVERS") else "inprocess",
             consumer_max_attempts=_int(env, "SHOPCORE_CONSUMER_MAX_ATTEMPTS", 3),
+            cart_cache_ttl_seconds=_int(env, "SHOPCORE_CART_CACHE_TTL_SECONDS", 3600),
+            order_expiry_minutes=_int(env, "SHOPCORE_ORDER_EXPIRY_MINUTES", 30),
             login_failures_per_address=_int(env, "SHOPCORE_LOGIN_FAILURES_PER_ADDRESS", 5),
             login_failures_per_user=_int(env, "SHOPCORE_LOGIN_FAILURES_PER_USER", 20),
             login_window_minutes=_int(env, "SHOPCORE_LOGIN_WINDOW_MINUTES", 15),

@@ -11,6 +11,7 @@ from shopcore.domain.errors import NotFound, ValidationFailed
 from shopcore.domain.money import Money
 from shopcore.domain.pagination import Page, PageRequest
 from shopcore.domain.text import slugify, unique_slug
+from shopcore.ports.cart_cache import CartCache
 from shopcore.ports.clock import Clock
 from shopcore.ports.repositories import ProductQuery
 from shopcore.ports.unit_of_work import UnitOfWork
@@ -105,6 +106,7 @@ class UpdateProduct:
 
     uow: UnitOfWork
     clock: Clock
+    cache: CartCache | None = None
 
     def __call__(
         self,
@@ -137,19 +139,26 @@ class UpdateProduct:
             product.updated_at = self.clock.now()
             product.changed("updated")
             self.uow.products.save(product)
+            holders = self.uow.carts.holding(product_id)
             self.uow.commit()
+        if self.cache is not None:
+            self.cache.invalidate(holders)
         return product
 
 
+@dataclass
 class DeleteProduct:
-    """Remove a product from the catalog."""
+    """Remove a product from the catalog; carts holding it will show it as unavailable."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    uow: UnitOfWork
+    cache: CartCache | None = None
 
     def __call__(self, *, product_id: int) -> None:
         with self.uow:
             product = load_product(self.uow, product_id)
             product.changed("deleted")
             self.uow.products.delete(product)
+            holders = self.uow.carts.holding(product_id)
             self.uow.commit()
+        if self.cache is not None:
+            self.cache.invalidate(holders)

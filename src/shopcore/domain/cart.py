@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from shopcore.domain.errors import NotFound, ValidationFailed
 from shopcore.domain.events import Aggregate, CartUpdated
@@ -26,11 +27,12 @@ class CartLineQuantityMustBePositive(BusinessRule):
 
 @dataclass
 class CartLine:
-    """A product in the cart, with the price it had when it was added."""
+    """A product in the cart, with the name and price it had when it was added."""
 
     product_id: int
     quantity: int
-    added_price: str
+    added_price: Decimal
+    added_name: str
     added_at: datetime
 
 
@@ -46,12 +48,13 @@ class Cart(Aggregate):
         line = self.lines.get(product_id)
         return line.quantity if line else 0
 
-    def add(self, product_id: int, quantity: int, price: str, now: datetime) -> int:
+    def add(self, product_id: int, quantity: int, price: Decimal, name: str,
+            now: datetime) -> int:
         """Add to the line (creating it); the line's new quantity."""
         check_rules(CartLineQuantityMustBePositive("quantity", quantity))
         line = self.lines.get(product_id)
         if line is None:
-            self.lines[product_id] = CartLine(product_id, quantity, price, now)
+            self.lines[product_id] = CartLine(product_id, quantity, price, name, now)
         else:
             line.quantity += quantity
             check_rules(CartLineQuantityMustBePositive("quantity", line.quantity))

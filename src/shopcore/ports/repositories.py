@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
+from shopcore.domain.cart import Cart
 from shopcore.domain.catalog import Category, Product
+from shopcore.domain.order import Order
 from shopcore.domain.pagination import PageRequest
 from shopcore.domain.user import RefreshSession, User
 
@@ -72,3 +75,54 @@ class ProductRepository(Protocol):
     def list(self, query: ProductQuery, page: PageRequest) -> tuple[Sequence[Product], int]: ...
     def count_by_category(self, category_ids: Sequence[int]) -> dict[int, int]: ...
     def count(self) -> int: ...
+    def get_many(self, product_ids: Sequence[int]) -> dict[int, Product]: ...
+    def reserve(self, product_id: int, quantity: int) -> bool:
+        """Take `quantity` from tracked stock if that much is there, in one statement."""
+        ...
+    def release(self, product_id: int, quantity: int) -> None: ...
+
+
+class CartRepository(Protocol):
+    """One cart per user; an empty cart when none was stored yet."""
+
+    def get(self, user_id: int, *, for_update: bool = False) -> Cart: ...
+    def save(self, cart: Cart) -> None: ...
+    def holding(self, product_id: int) -> list[int]:
+        """The users whose carts hold the product."""
+        ...
+
+
+class OrderRepository(Protocol):
+    """Orders with their lines and status history."""
+
+    def add(self, order: Order) -> None: ...
+    def get(self, order_id: int, *, for_update: bool = False) -> Order | None: ...
+    def save(self, order: Order) -> None: ...
+    def list(self, user_id: int, status: str | None,
+             page: PageRequest) -> tuple[Sequence[Order], int]: ...
+    def pending_before(self, moment: datetime, limit: int) -> Sequence[int]: ...
+
+
+@dataclass(frozen=True)
+class IdempotentRequest:
+    """A request made with an Idempotency-Key, and its answer once there is one."""
+
+    fingerprint: str
+    status: int | None = None
+    body: Any = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status is not None
+
+
+class IdempotencyRepository(Protocol):
+    """Answers kept per (user, endpoint, key) so a retried request gets the same one."""
+
+    def claim(self, user_id: int, endpoint: str, key: str, fingerprint: str,
+              now: datetime) -> IdempotentRequest | None:
+        """Record the key as in flight; or the request already stored under it."""
+        ...
+    def finish(self, user_id: int, endpoint: str, key: str, status: int, body: Any) -> None: ...
+    def forget(self, user_id: int, endpoint: str, key: str) -> None: ...
+    def purge(self, before: datetime) -> int: ...

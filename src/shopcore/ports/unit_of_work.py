@@ -10,7 +10,10 @@ from shopcore.domain.events import Aggregate
 from shopcore.ports.clock import Clock
 from shopcore.ports.events import Envelope, OutboxRepository, ProcessedEventRepository, topic_of
 from shopcore.ports.repositories import (
+    CartRepository,
     CategoryRepository,
+    IdempotencyRepository,
+    OrderRepository,
     ProductRepository,
     RefreshSessionRepository,
     UserRepository,
@@ -28,6 +31,9 @@ class UnitOfWork(abc.ABC):
     refresh_sessions: RefreshSessionRepository
     categories: CategoryRepository
     products: ProductRepository
+    carts: CartRepository
+    orders: OrderRepository
+    idempotency: IdempotencyRepository
     outbox: OutboxRepository
     processed_events: ProcessedEventRepository
     clock: Clock

@@ -207,6 +207,21 @@ class MemoryProductRepository:
     def count(self) -> int:
         return len(self.t.products)
 
+    def get_many(self, product_ids: Sequence[int]) -> dict[int, Product]:
+        return {i: _clone(self.t.products[i]) for i in product_ids if i in self.t.products}
+
+    def reserve(self, product_id: int, quantity: int) -> bool:
+        product = self.t.products.get(product_id)
+        if product is None or product.stock is None or product.stock < quantity:
+            return False
+        product.stock -= quantity
+        return True
+
+    def release(self, product_id: int, quantity: int) -> None:
+        product = self.t.products.get(product_id)
+        if product is not None and product.stock is not None:
+            product.stock += quantity
+
 
 def _matches(p: Product, q: ProductQuery) -> bool:
     return ((q.category_id is None or p.category_id == q.category_id)

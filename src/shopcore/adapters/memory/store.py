@@ -5,10 +5,14 @@ from __future__ import annotations
 import copy
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from shopcore.domain.cart import Cart
 from shopcore.domain.catalog import Category, Product
+from shopcore.domain.order import Order
 from shopcore.domain.user import RefreshSession, User
 from shopcore.ports.events import OutboxMessage
+from shopcore.ports.repositories import IdempotentRequest
 
 
 @dataclass
@@ -19,6 +23,10 @@ class Tables:
     refresh_sessions: dict[str, RefreshSession] = field(default_factory=dict)
     categories: dict[int, Category] = field(default_factory=dict)
     products: dict[int, Product] = field(default_factory=dict)
+    carts: dict[int, Cart] = field(default_factory=dict)
+    orders: dict[int, Order] = field(default_factory=dict)
+    idempotency: dict[tuple[int, str, str], tuple[IdempotentRequest, datetime]] = field(
+        default_factory=dict)
     outbox: dict[int, OutboxMessage] = field(default_factory=dict)
     processed_events: set[tuple[str, str]] = field(default_factory=set)
     sequences: dict[str, int] = field(default_factory=dict)

@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Self
 
 from shopcore.adapters.clock import SystemClock
+from shopcore.adapters.memory.orders import (
+    MemoryCartRepository,
+    MemoryIdempotencyRepository,
+    MemoryOrderRepository,
+)
 from shopcore.adapters.memory.outbox import MemoryOutboxRepository, MemoryProcessedEventRepository
 from shopcore.adapters.memory.repositories import (
     MemoryCategoryRepository,
@@ -32,6 +37,9 @@ class MemoryUnitOfWork(UnitOfWork):
         self.refresh_sessions = MemoryRefreshSessionRepository(tables)
         self.categories = MemoryCategoryRepository(tables)
         self.products = MemoryProductRepository(tables, self.track)
+        self.carts = MemoryCartRepository(tables, self.track)
+        self.orders = MemoryOrderRepository(tables, self.track)
+        self.idempotency = MemoryIdempotencyRepository(tables)
         self.outbox = MemoryOutboxRepository(tables)
         self.processed_events = MemoryProcessedEventRepository(tables)
 

@@ -36,7 +36,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front, so concurrent writers queue on busy_timeout
+    # instead of failing with SQLITE_BUSY when a read lock cannot be upgraded.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def engine_resource(url: str, *, echo: bool = False) -> Iterator[Engine]:

@@ -211,3 +211,22 @@ class SqlProductRepository(_Repository):
 
     def count(self) -> int:
         return int(self.c.scalar(select(func.count()).select_from(products)) or 0)
+
+    def get_many(self, product_ids: Sequence[int]) -> dict[int, Product]:
+        if not product_ids:
+            return {}
+        rows = self.c.execute(select(products).where(products.c.id.in_(list(product_ids))))
+        return {r.id: m.product_from_row(r) for r in rows}
+
+    def reserve(self, product_id: int, quantity: int) -> bool:
+        result = self.c.execute(
+            update(products)
+            .where(products.c.id == product_id, products.c.stock.is_not(None),
+                   products.c.stock >= quantity)
+            .values(stock=products.c.stock - quantity))
+        return result.rowcount == 1
+
+    def release(self, product_id: int, quantity: int) -> None:
+        self.c.execute(update(products)
+                       .where(products.c.id == product_id, products.c.stock.is_not(None))
+                       .values(stock=products.c.stock + quantity))

@@ -107,3 +107,64 @@ processed_events = Table(
     Column("event_id", String(36), primary_key=True),
     Column("processed_at", DateTime(timezone=True), nullable=False),
 )
+
+carts = Table(
+    "carts", metadata,
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, nullable=False, server_default="0"),
+)
+
+cart_items = Table(
+    "cart_items", metadata,
+    Column("user_id", Id, ForeignKey("carts.user_id", ondelete="CASCADE"), primary_key=True),
+    Column("product_id", Id, primary_key=True),
+    Column("quantity", Integer, nullable=False),
+    Column("added_price_cents", BigInteger, nullable=False),
+    Column("added_name", String(255), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Index("ix_cart_items_product_id", "product_id"),
+)
+
+orders = Table(
+    "orders", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="RESTRICT"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("total_cents", BigInteger, nullable=False),
+    Column("refunded_cents", BigInteger, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_orders_user_id_id", "user_id", "id"),
+    Index("ix_orders_status_created_at", "status", "created_at"),
+)
+
+order_items = Table(
+    "order_items", metadata,
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("product_id", Id, nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("unit_price_cents", BigInteger, nullable=False),
+    Column("quantity", Integer, nullable=False),
+)
+
+order_status_history = Table(
+    "order_status_history", metadata,
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("user_id", Id, primary_key=True),
+    Column("endpoint", String(100), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer, nullable=True),
+    Column("body", JSON, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)

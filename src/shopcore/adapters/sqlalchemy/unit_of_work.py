@@ -7,6 +7,11 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from shopcore.adapters.clock import SystemClock
+from shopcore.adapters.sqlalchemy.orders import (
+    SqlCartRepository,
+    SqlIdempotencyRepository,
+    SqlOrderRepository,
+)
 from shopcore.adapters.sqlalchemy.outbox import SqlOutboxRepository, SqlProcessedEventRepository
 from shopcore.adapters.sqlalchemy.repositories import (
     SqlCategoryRepository,
@@ -34,6 +39,9 @@ class SqlUnitOfWork(UnitOfWork):
         self.refresh_sessions = SqlRefreshSessionRepository(self.connection)
         self.categories = SqlCategoryRepository(self.connection)
         self.products = SqlProductRepository(self.connection, self.track)
+        self.carts = SqlCartRepository(self.connection, self.track)
+        self.orders = SqlOrderRepository(self.connection, self.track)
+        self.idempotency = SqlIdempotencyRepository(self.connection)
         self.outbox = SqlOutboxRepository(self.connection)
         self.processed_events = SqlProcessedEventRepository(self.connection)
         return self

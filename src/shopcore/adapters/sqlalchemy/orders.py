@@ -1,0 +1,179 @@
+"""Carts, orders and idempotency keys on SQLAlchemy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+
+from shopcore.adapters.sqlalchemy.mappers import aware, from_cents, to_cents
+from shopcore.adapters.sqlalchemy.repositories import _Repository
+from shopcore.adapters.sqlalchemy.tables import (
+    cart_items,
+    carts,
+    idempotency_keys,
+    order_items,
+    order_status_history,
+    orders,
+)
+from shopcore.domain.cart import Cart, CartLine
+from shopcore.domain.money import Money
+from shopcore.domain.order import Order, OrderLine, Status, StatusChange
+from shopcore.domain.pagination import PageRequest
+from shopcore.ports.repositories import IdempotentRequest
+
+
+def _insert_ignore(c: Connection, table: Any, values: dict[str, Any]) -> None:
+    if c.dialect.name == "postgresql":
+        c.execute(pg_insert(table).values(values).on_conflict_do_nothing())
+    else:
+        c.execute(insert(table).values(values).prefix_with("OR IGNORE"))
+
+
+class SqlCartRepository(_Repository):
+    def get(self, user_id: int, *, for_update: bool = False) -> Cart:
+        statement = select(carts.c.version).where(carts.c.user_id == user_id)
+        if for_update:
+            _insert_ignore(self.c, carts, {"user_id": user_id, "version": 0})
+            if self.c.dialect.name == "postgresql":
+                statement = statement.with_for_update()
+        version = self.c.scalar(statement) or 0
+        rows = self.c.execute(select(cart_items).where(cart_items.c.user_id == user_id)
+                              .order_by(cart_items.c.added_at, cart_items.c.product_id))
+        lines = {r.product_id: CartLine(r.product_id, r.quantity, from_cents(r.added_price_cents),
+                                        r.added_name, aware(r.added_at)) for r in rows}
+        return Cart(user_id=user_id, lines=lines, version=version)
+
+    def save(self, cart: Cart) -> None:
+        self.track(cart)
+        _insert_ignore(self.c, carts, {"user_id": cart.user_id, "version": cart.version})
+        self.c.execute(update(carts).where(carts.c.user_id == cart.user_id)
+                       .values(version=cart.version))
+        self.c.execute(delete(cart_items).where(cart_items.c.user_id == cart.user_id))
+        if cart.lines:
+            self.c.execute(insert(cart_items), [
+                {"user_id": cart.user_id, "product_id": line.product_id,
+                 "quantity": line.quantity, "added_price_cents": to_cents(line.added_price),
+                 "added_name": line.added_name, "added_at": line.added_at}
+                for line in cart.lines.values()])
+
+    def holding(self, product_id: int) -> list[int]:
+        rows = self.c.execute(select(cart_items.c.user_id)
+                              .where(cart_items.c.product_id == product_id))
+        return [int(r[0]) for r in rows]
+
+
+class SqlOrderRepository(_Repository):
+    def add(self, order: Order) -> None:
+        self.track(order)
+        result = self.c.execute(insert(orders).values(
+            user_id=order.user_id, status=order.status.value, currency=order.currency,
+            total_cents=to_cents(order.total.amount), created_at=order.created_at,
+            refunded_cents=to_cents(order.refunded.amount) if order.refunded else None))
+        assert result.inserted_primary_key is not None
+        order.id = int(result.inserted_primary_key[0])
+        self.c.execute(insert(order_items), [
+            {"order_id": order.id, "position": n, "product_id": line.product_id,
+             "name": line.name, "unit_price_cents": to_cents(line.unit_price.amount),
+             "quantity": line.quantity} for n, line in enumerate(order.lines)])
+        self._insert_history(order, 0)
+
+    def _insert_history(self, order: Order, start: int) -> None:
+        new = order.history[start:]
+        if new:
+            self.c.execute(insert(order_status_history), [
+                {"order_id": order.id, "position": start + n, "status": change.status.value,
+                 "at": change.at, "actor": change.actor, "note": change.note}
+                for n, change in enumerate(new)])
+
+    def get(self, order_id: int, *, for_update: bool = False) -> Order | None:
+        statement = select(orders).where(orders.c.id == order_id)
+        if for_update and self.c.dialect.name == "postgresql":
+            statement = statement.with_for_update()
+        row = self.c.execute(statement).first()
+        return self._load([row])[0] if row else None
+
+    def _load(self, rows: Sequence[Any]) -> list[Order]:
+        ids = [r.id for r in rows]
+        if not ids:
+            return []
+        lines: dict[int, list[OrderLine]] = {i: [] for i in ids}
+        for r in self.c.execute(select(order_items).where(order_items.c.order_id.in_(ids))
+                                .order_by(order_items.c.order_id, order_items.c.position)):
+            currency = next(o.currency for o in rows if o.id == r.order_id)
+            lines[r.order_id].append(OrderLine(r.product_id, r.name,
+                                               Money(from_cents(r.unit_price_cents), currency),
+                                               r.quantity))
+        history: dict[int, list[StatusChange]] = {i: [] for i in ids}
+        for r in self.c.execute(select(order_status_history)
+                                .where(order_status_history.c.order_id.in_(ids))
+                                .order_by(order_status_history.c.order_id,
+                                          order_status_history.c.position)):
+            history[r.order_id].append(StatusChange(Status(r.status), aware(r.at), r.actor,
+                                                    r.note))
+        return [Order(id=r.id, user_id=r.user_id, lines=lines[r.id], currency=r.currency,
+                      created_at=aware(r.created_at), status=Status(r.status),
+                      history=history[r.id],
+                      refunded=(Money(from_cents(r.refunded_cents), r.currency)
+                                if r.refunded_cents is not None else None))
+                for r in rows]
+
+    def save(self, order: Order) -> None:
+        self.track(order)
+        stored = self.c.scalar(select(func.count()).select_from(order_status_history)
+                               .where(order_status_history.c.order_id == order.id)) or 0
+        self.c.execute(update(orders).where(orders.c.id == order.id).values(
+            status=order.status.value,
+            refunded_cents=to_cents(order.refunded.amount) if order.refunded else None))
+        self._insert_history(order, int(stored))
+
+    def list(self, user_id: int, status: str | None,
+             page: PageRequest) -> tuple[Sequence[Order], int]:
+        where = [orders.c.user_id == user_id]
+        if status:
+            where.append(orders.c.status == status)
+        total = self.c.scalar(select(func.count()).select_from(orders).where(*where)) or 0
+        rows = self.c.execute(select(orders).where(*where).order_by(orders.c.id.desc())
+                              .limit(page.size).offset(page.offset)).all()
+        return self._load(rows), int(total)
+
+    def pending_before(self, moment: datetime, limit: int) -> Sequence[int]:
+        rows = self.c.execute(select(orders.c.id).where(orders.c.status == Status.PENDING.value,
+                                                        orders.c.created_at < moment)
+                              .order_by(orders.c.id).limit(limit))
+        return [int(r[0]) for r in rows]
+
+
+class SqlIdempotencyRepository(_Repository):
+    def _where(self, user_id: int, endpoint: str, key: str) -> Any:
+        return ((idempotency_keys.c.user_id == user_id)
+                & (idempotency_keys.c.endpoint == endpoint) & (idempotency_keys.c.key == key))
+
+    def claim(self, user_id: int, endpoint: str, key: str, fingerprint: str,
+              now: datetime) -> IdempotentRequest | None:
+        try:
+            with self.c.begin_nested():
+                self.c.execute(insert(idempotency_keys).values(
+                    user_id=user_id, endpoint=endpoint, key=key, fingerprint=fingerprint,
+                    created_at=now))
+            return None
+        except IntegrityError:
+            row = self.c.execute(select(idempotency_keys)
+                                 .where(self._where(user_id, endpoint, key))).one()
+            return IdempotentRequest(row.fingerprint, row.status, row.body)
+
+    def finish(self, user_id: int, endpoint: str, key: str, status: int, body: Any) -> None:
+        self.c.execute(update(idempotency_keys).where(self._where(user_id, endpoint, key))
+                       .values(status=status, body=body))
+
+    def forget(self, user_id: int, endpoint: str, key: str) -> None:
+        self.c.execute(delete(idempotency_keys).where(self._where(user_id, endpoint, key)))
+
+    def purge(self, before: datetime) -> int:
+        result = self.c.execute(delete(idempotency_keys)
+                                .where(idempotency_keys.c.created_at < before))
+        return int(result.rowcount or 0)

@@ -1,0 +1,181 @@
+"""Orders: check out the cart, read, cancel, move along the table, expire."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from shopcore.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from shopcore.domain.money import Money
+from shopcore.domain.order import RELEASES_STOCK, Actor, Order, OrderLine, Status
+from shopcore.domain.pagination import Page, PageRequest
+from shopcore.ports.cart_cache import CartCache
+from shopcore.ports.clock import Clock
+from shopcore.ports.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who asks: a user, staff or not."""
+
+    user_id: int
+    is_staff: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{'staff' if self.is_staff else 'user'}:{self.user_id}"
+
+
+def load_order(uow: UnitOfWork, order_id: int, viewer: Viewer, lock: bool = False) -> Order:
+    """The order if the viewer may see it; anyone else's is simply not found."""
+    order = uow.orders.get(order_id, for_update=lock)
+    if order is None or not (viewer.is_staff or order.user_id == viewer.user_id):
+        raise NotFound("Order not found.")
+    return order
+
+
+def release_stock(uow: UnitOfWork, order: Order) -> None:
+    for line in order.lines:
+        uow.products.release(line.product_id, line.quantity)
+
+
+@dataclass
+class PlaceOrder:
+    """Turn the cart into a pending order: prices snapshotted, stock reserved, cart emptied."""
+
+    uow: UnitOfWork
+    cache: CartCache
+    clock: Clock
+    currency: str
+
+    def __call__(self, *, user_id: int) -> Order:
+        with self.uow:
+            cart = self.uow.carts.get(user_id, for_update=True)
+            if not cart.lines:
+                raise ValidationFailed("The cart is empty.", {"cart": ["The cart is empty."]})
+            products = self.uow.products.get_many(sorted(cart.lines))
+            short: list[str] = []
+            lines: list[OrderLine] = []
+            for product_id in sorted(cart.lines):
+                wanted = cart.lines[product_id]
+                product = products.get(product_id)
+                if product is None:
+                    short.append(f"{wanted.added_name} (id {product_id}) is no longer sold")
+                    continue
+                if product.stock is not None and not self.uow.products.reserve(
+                        product_id, wanted.quantity):
+                    left = self.uow.products.get(product_id)
+                    short.append(f"{product.name} (id {product_id}): {wanted.quantity} "
+                                 f"wanted, {left.stock if left else 0} in stock")
+                    continue
+                lines.append(OrderLine(product_id, product.name,
+                                       Money(product.price.amount, self.currency),
+                                       wanted.quantity))
+            if short:
+                raise Conflict("Not enough stock: " + "; ".join(short) + ".",
+                               {"items": short})
+            order = Order.place(user_id, lines, self.currency, self.clock.now(),
+                                f"user:{user_id}")
+            self.uow.orders.add(order)
+            order.placed()
+            cart.clear()
+            self.uow.carts.save(cart)
+            self.uow.commit()
+        self.cache.invalidate([user_id])
+        return order
+
+
+class ListOrders:
+    """The caller's own orders, newest first, optionally of one status."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def __call__(self, *, user_id: int, page: PageRequest,
+                 status: str | None = None) -> Page[Order]:
+        if status is not None and status not in set(Status):
+            raise ValidationFailed("Unknown status.", {"status": [
+                f"Select one of: {', '.join(Status)}."]})
+        with self.uow:
+            items, total = self.uow.orders.list(user_id, status, page)
+        return Page(items, total, page)
+
+
+class GetOrder:
+    """One order, for its owner or staff."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def __call__(self, *, order_id: int, viewer: Viewer) -> Order:
+        with self.uow:
+            return load_order(self.uow, order_id, viewer)
+
+
+@dataclass
+class CancelOrder:
+    """The owner or staff cancel a pending or paid order; its stock goes back on sale."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    def __call__(self, *, order_id: int, viewer: Viewer, note: str = "") -> Order:
+        actor = Actor.STAFF if viewer.is_staff else Actor.OWNER
+        with self.uow:
+            order = load_order(self.uow, order_id, viewer, lock=True)
+            order.move_to(Status.CANCELLED, actor, viewer.name, self.clock.now(),
+                          note or "cancelled")
+            release_stock(self.uow, order)
+            self.uow.orders.save(order)
+            self.uow.commit()
+        return order
+
+
+@dataclass
+class ChangeOrderStatus:
+    """Staff move an order along the transition table."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    def __call__(self, *, order_id: int, status: str, viewer: Viewer, note: str = "") -> Order:
+        if not viewer.is_staff:
+            raise PermissionDenied("Only staff change an order's status.")
+        try:
+            target = Status(status)
+        except ValueError:
+            raise ValidationFailed("Unknown status.", {"status": [
+                f"Select one of: {', '.join(Status)}."]}) from None
+        with self.uow:
+            order = load_order(self.uow, order_id, viewer, lock=True)
+            order.move_to(target, Actor.STAFF, viewer.name, self.clock.now(), note)
+            if target in RELEASES_STOCK:
+                release_stock(self.uow, order)
+            self.uow.orders.save(order)
+            self.uow.commit()
+        return order
+
+
+@dataclass
+class ExpireOrders:
+    """Cancel pending orders older than `after` and put their stock back on sale."""
+
+    uow: UnitOfWork
+    clock: Clock
+    after: timedelta
+
+    def __call__(self, *, limit: int = 100) -> int:
+        now = self.clock.now()
+        with self.uow:
+            expired = 0
+            for order_id in self.uow.orders.pending_before(now - self.after, limit):
+                order = self.uow.orders.get(order_id, for_update=True)
+                if order is None or order.status is not Status.PENDING:
+                    continue
+                order.move_to(Status.CANCELLED, Actor.SYSTEM, "system", now,
+                              "expired unpaid")
+                release_stock(self.uow, order)
+                self.uow.orders.save(order)
+                expired += 1
+            self.uow.commit()
+        return expired
