@@ -36,7 +36,7 @@ def _needs_json() -> Any:
 def create_app(settings: Settings | None = None, *, container: Any = None) -> Flask:
     """A new app with its own container (built here, never at import)."""
     from shopcore.bootstrap import build
-    from shopcore.entrypoints.http.resources import catalog, health, users
+    from shopcore.entrypoints.http.resources import cart, catalog, health, orders, users
 
     settings = settings or (container.settings() if container is not None
                             else Settings.from_env())
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, *, container: Any = None) -> Fl
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     register_error_handlers(app)
     app.before_request(_needs_json)
-    for module in (users, catalog):
+    for module in (users, catalog, cart, orders):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_assets",
