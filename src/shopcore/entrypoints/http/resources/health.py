@@ -25,18 +25,12 @@ def _database(c: Any) -> str:
 
 
 def _cache(c: Any) -> str:
-    url = c.settings().redis_url
-    if not url:
+    if not c.settings().redis_url:
         return "disabled"
-    import redis
-
     try:
-        client = redis.Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
-        client.ping()
-        client.close()
+        return str(c.adapters.cart_cache().check())
     except Exception:
         return "down"
-    return "up"
 
 
 def _events(c: Any) -> str:

@@ -1,0 +1,1 @@
+"""Redis adapters: short timeouts, a circuit breaker, and a fallback when Redis is away."""

@@ -1,0 +1,190 @@
+"""Carts, orders, idempotency keys and stock reservation: one contract for every store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from shopcore.domain.cart import Cart
+from shopcore.domain.catalog import Category, Product
+from shopcore.domain.money import Money
+from shopcore.domain.order import Actor, Order, OrderLine, Status
+from shopcore.domain.pagination import PageRequest
+from shopcore.domain.user import User
+from tests.integration.test_repositories import UowFactory, new_uow
+
+__all__ = ["new_uow"]
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def seed(new_uow: UowFactory, stock: int | None = 5) -> tuple[int, int]:
+    """A user and a product; their ids."""
+    with new_uow() as uow:
+        user = User(username="ada", email="ada@example.com", password_hash="h", date_joined=NOW)
+        uow.users.add(user)
+        category = Category("Books", "books")
+        uow.categories.add(category)
+        assert category.id is not None
+        product = Product(name="Dune", slug="dune", description="",
+                          price=Money(Decimal("9.99"), "USD"), category_id=category.id,
+                          stock=stock, created_at=NOW, updated_at=NOW)
+        uow.products.add(product)
+        uow.commit()
+    assert user.id is not None and product.id is not None
+    return user.id, product.id
+
+
+def an_order(user_id: int, product_id: int, quantity: int = 2,
+             at: datetime = NOW) -> Order:
+    line = OrderLine(product_id, "Dune", Money(Decimal("9.99"), "USD"), quantity)
+    return Order.place(user_id, [line], "USD", at, f"user:{user_id}")
+
+
+def test_a_user_without_a_cart_gets_an_empty_one_and_a_saved_cart_reads_back(
+    new_uow: UowFactory,
+) -> None:
+    user_id, product_id = seed(new_uow)
+    with new_uow() as uow:
+        cart = uow.carts.get(user_id, for_update=True)
+        assert cart.lines == {}
+        cart.add(product_id, 2, Decimal("9.99"), "Dune", NOW)
+        cart.add(product_id, 1, Decimal("9.99"), "Dune", NOW)
+        uow.carts.save(cart)
+        uow.commit()
+    with new_uow() as uow:
+        loaded = uow.carts.get(user_id)
+        assert loaded.quantity_of(product_id) == 3
+        assert loaded.lines[product_id].added_price == Decimal("9.99")
+        assert loaded.lines[product_id].added_at == NOW
+        assert loaded.version == 2
+        assert uow.carts.holding(product_id) == [user_id]
+        loaded.clear()
+        uow.carts.save(loaded)
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.carts.get(user_id).lines == {}
+        assert uow.carts.holding(product_id) == []
+
+
+def test_cart_changes_record_cart_updated_events_in_the_outbox(new_uow: UowFactory) -> None:
+    user_id, product_id = seed(new_uow)
+    with new_uow() as uow:
+        cart = uow.carts.get(user_id, for_update=True)
+        cart.add(product_id, 2, Decimal("9.99"), "Dune", NOW)
+        uow.carts.save(cart)
+        uow.commit()
+    with new_uow() as uow:
+        events = [m.envelope for m in uow.outbox.since(NOW - timedelta(days=3650))
+                  if m.envelope.type == "cart.updated"]
+    assert [(e.key, e.payload["items"]) for e in events] == [
+        (str(user_id), [{"product_id": product_id, "quantity": 2}])]
+
+
+def test_reserve_takes_stock_only_when_there_is_enough_and_release_gives_it_back(
+    new_uow: UowFactory,
+) -> None:
+    _, product_id = seed(new_uow, stock=5)
+    with new_uow() as uow:
+        assert uow.products.reserve(product_id, 3) is True
+        assert uow.products.reserve(product_id, 3) is False
+        assert uow.products.reserve(product_id, 2) is True
+        assert uow.products.reserve(product_id + 100, 1) is False
+        uow.products.release(product_id, 4)
+        uow.commit()
+    with new_uow() as uow:
+        product = uow.products.get(product_id)
+        assert product is not None and product.stock == 4
+        assert list(uow.products.get_many([product_id, product_id + 100])) == [product_id]
+
+
+def test_untracked_stock_is_never_reserved(new_uow: UowFactory) -> None:
+    _, product_id = seed(new_uow, stock=None)
+    with new_uow() as uow:
+        assert uow.products.reserve(product_id, 1) is False
+        uow.products.release(product_id, 1)
+        product = uow.products.get(product_id)
+        assert product is not None and product.stock is None
+
+
+def test_an_order_reads_back_with_its_lines_and_history_and_saves_new_statuses(
+    new_uow: UowFactory,
+) -> None:
+    user_id, product_id = seed(new_uow)
+    with new_uow() as uow:
+        order = an_order(user_id, product_id)
+        uow.orders.add(order)
+        uow.commit()
+    assert order.id is not None
+    with new_uow() as uow:
+        loaded = uow.orders.get(order.id, for_update=True)
+        assert loaded == order
+        assert loaded is not None and loaded.total == Money(Decimal("19.98"), "USD")
+        loaded.move_to(Status.PAID, Actor.PAYMENT, "payment", NOW + timedelta(minutes=1))
+        loaded.move_to(Status.SHIPPED, Actor.STAFF, "staff:1", NOW + timedelta(minutes=2),
+                       "tracking 123")
+        uow.orders.save(loaded)
+        uow.commit()
+    with new_uow() as uow:
+        again = uow.orders.get(order.id)
+        assert again is not None
+        assert [(h.status, h.actor, h.note) for h in again.history] == [
+            (Status.PENDING, f"user:{user_id}", "order placed"),
+            (Status.PAID, "payment", ""),
+            (Status.SHIPPED, "staff:1", "tracking 123")]
+
+
+def test_orders_list_newest_first_per_user_and_status_and_pending_ones_age(
+    new_uow: UowFactory,
+) -> None:
+    user_id, product_id = seed(new_uow)
+    with new_uow() as uow:
+        for minutes in (0, 10, 20):
+            uow.orders.add(an_order(user_id, product_id, at=NOW + timedelta(minutes=minutes)))
+        uow.commit()
+    with new_uow() as uow:
+        first = uow.orders.get(1)
+        assert first is not None
+        first.move_to(Status.CANCELLED, Actor.OWNER, "user", NOW)
+        uow.orders.save(first)
+        uow.commit()
+    with new_uow() as uow:
+        items, total = uow.orders.list(user_id, None, PageRequest(1, 2))
+        assert (total, [o.id for o in items]) == (3, [3, 2])
+        pending, count = uow.orders.list(user_id, "pending", PageRequest())
+        assert (count, [o.id for o in pending]) == (2, [3, 2])
+        assert uow.orders.list(user_id + 1, None, PageRequest())[1] == 0
+        assert list(uow.orders.pending_before(NOW + timedelta(minutes=15), 10)) == [2]
+
+
+def test_an_idempotency_key_is_claimed_once_then_replays_its_answer(
+    new_uow: UowFactory,
+) -> None:
+    user_id, _ = seed(new_uow)
+    with new_uow() as uow:
+        assert uow.idempotency.claim(user_id, "orders.create", "k1", "f1", NOW) is None
+        uow.commit()
+    with new_uow() as uow:
+        running = uow.idempotency.claim(user_id, "orders.create", "k1", "f1", NOW)
+        assert running is not None and not running.finished
+        uow.idempotency.finish(user_id, "orders.create", "k1", 201, {"id": 7})
+        assert uow.idempotency.claim(user_id, "payments.process", "k1", "f1", NOW) is None
+        uow.commit()
+    with new_uow() as uow:
+        done = uow.idempotency.claim(user_id, "orders.create", "k1", "f2", NOW)
+        assert done is not None
+        assert (done.fingerprint, done.status, done.body) == ("f1", 201, {"id": 7})
+        uow.idempotency.forget(user_id, "payments.process", "k1")
+        assert uow.idempotency.purge(NOW + timedelta(seconds=1)) == 1
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.idempotency.claim(user_id, "orders.create", "k1", "f3", NOW) is None
+
+
+def test_a_cart_line_quantity_must_be_positive() -> None:
+    from shopcore.domain.errors import ValidationFailed
+
+    cart = Cart(user_id=1)
+    with pytest.raises(ValidationFailed):
+        cart.add(1, 0, Decimal("1.00"), "x", NOW)
