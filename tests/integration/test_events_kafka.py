@@ -17,6 +17,7 @@ from shopcore import App
 from shopcore.adapters.kafka.consumer import KafkaEventConsumer
 from shopcore.adapters.kafka.topics import SHOPCORE_TOPICS
 from shopcore.application.events import RelayOutbox
+from shopcore.application.orders import Viewer
 from shopcore.ports.events import Envelope, EventPublisher, PublishOutcome
 from tests.conftest import make_settings
 from tests.integration.broker import TansuBroker
@@ -72,9 +73,9 @@ def stored(shop: App) -> list[Envelope]:
 
 
 def make_activity(shop: App, users: int = 3) -> None:
-    for n in range(users):
-        shop.register_user(username=f"user{n}", email=f"user{n}@example.com",
-                           password="correct-horse")
+    """Users register, a product changes, carts fill and check out, orders move."""
+    ids = [shop.register_user(username=f"user{n}", email=f"user{n}@example.com",
+                              password="correct-horse").id for n in range(users)]
     category = shop.create_category(name="Books").category
     assert category.id is not None
     product = shop.create_product(name="Dune", price=Decimal("9.99"), category_id=category.id,
@@ -82,6 +83,12 @@ def make_activity(shop: App, users: int = 3) -> None:
     assert product.id is not None
     shop.update_product(product_id=product.id, stock=4)
     shop.update_product(product_id=product.id, price=Decimal("8.99"))
+    for user_id in ids[:2]:
+        assert user_id is not None
+        shop.add_to_cart(user_id=user_id, product_id=product.id, quantity=1)
+        order = shop.place_order(user_id=user_id)
+        assert order.id is not None
+        shop.cancel_order(order_id=order.id, viewer=Viewer(user_id))
     shop.delete_product(product_id=product.id)
 
 
@@ -97,7 +104,7 @@ def test_every_event_arrives_at_a_group_exactly_once_after_dedupe_in_order_per_k
 ) -> None:
     make_activity(shop)
     produced = stored(shop)
-    assert drain(shop) == len(produced) == 7
+    assert drain(shop) == len(produced) == 15
     replay = shop.replay_events(since=_epoch())
     assert replay.published == len(produced)
 
@@ -106,7 +113,9 @@ def test_every_event_arrives_at_a_group_exactly_once_after_dedupe_in_order_per_k
     ids = [m["event_id"] for m in received.handled]
     assert sorted(ids) == sorted(e.event_id for e in produced)
     assert received.duplicates == len(produced)
-    assert {m["type"] for m in received.handled} == {"user.registered", "product.changed"}
+    assert {m["type"] for m in received.handled} == {
+        "user.registered", "product.changed", "cart.updated", "order.created",
+        "order.status_changed"}
     for sequences in per_key_sequences(received.handled).values():
         assert sequences == sorted(sequences)
     print(f"\nfigures: produced {len(produced)}, delivered twice (replay) "
