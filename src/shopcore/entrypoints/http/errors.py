@@ -97,6 +97,12 @@ def _http_exception(exc: HTTPException) -> Response:
     return error_response(code, message, flat, headers)
 
 
+def domain_error_answer(exc: DomainError) -> tuple[int, dict[str, Any]]:
+    """The status and body the API answers `exc` with (to store, e.g. for idempotent replay)."""
+    response = _domain_error(exc)
+    return response.status_code, response.get_json()
+
+
 def _domain_error(exc: DomainError) -> Response:
     code = next((status for kind, status in DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None

@@ -1,7 +1,82 @@
-"""Cart: view, add, change, remove, clear (stub, being written)."""
+"""Cart: view, add, change, remove, clear; each user has one, and sees only that one."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask.views import MethodView
+
+from shopcore.entrypoints.http.auth import login_required, principal
 from shopcore.entrypoints.http.blueprint import blueprint
+from shopcore.entrypoints.http.context import use_case
+from shopcore.entrypoints.http.schemas.cart import (
+    CartAddSchema,
+    CartItemChangeSchema,
+    CartSchema,
+)
+from shopcore.entrypoints.http.schemas.catalog import MAX_ID
 
 blp = blueprint("cart", __name__, url_prefix="/api/cart", description="The caller's cart")
+
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+WRITE_ERRORS = (400, 401, 404, 409, 413, 415)
+PRODUCT_ID = f"<int(max={MAX_ID}):product_id>"
+
+
+def _cart(name: str, **kwargs: Any) -> dict[str, Any]:
+    """Run the cart use case `name` for the caller; the cart as JSON."""
+    view = use_case(name)(user_id=principal().user_id, **kwargs)
+    cart: dict[str, Any] = view.to_dict()
+    return cart
+
+
+@blp.route("/")
+class Cart(MethodView):
+    decorators = [login_required]
+
+    @blp.doc(security=BEARER)
+    @blp.response(200, CartSchema)
+    @blp.errors(401)
+    def get(self) -> dict[str, Any]:
+        """The cart at today's prices, with what changed since each line was added."""
+        return _cart("get_cart")
+
+    @blp.doc(security=BEARER)
+    @blp.response(204)
+    @blp.errors(401)
+    def delete(self) -> None:
+        """Empty the cart."""
+        use_case("clear_cart")(user_id=principal().user_id)
+
+
+@blp.route("/add/")
+class CartAdd(MethodView):
+    decorators = [login_required]
+
+    @blp.doc(security=BEARER)
+    @blp.arguments(CartAddSchema)
+    @blp.response(200, CartSchema)
+    @blp.errors(*WRITE_ERRORS)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Add units of a product; 404 for an unknown product, 409 beyond its stock."""
+        return _cart("add_to_cart", **data)
+
+
+@blp.route(f"/items/{PRODUCT_ID}/")
+class CartItem(MethodView):
+    decorators = [login_required]
+
+    @blp.doc(security=BEARER)
+    @blp.arguments(CartItemChangeSchema)
+    @blp.response(200, CartSchema)
+    @blp.errors(*WRITE_ERRORS)
+    def patch(self, data: dict[str, Any], product_id: int) -> dict[str, Any]:
+        """Set a line's quantity (0 removes it); 404 when it is not in the cart."""
+        return _cart("change_cart_item", product_id=product_id, **data)
+
+    @blp.doc(security=BEARER)
+    @blp.response(200, CartSchema)
+    @blp.errors(401, 404)
+    def delete(self, product_id: int) -> dict[str, Any]:
+        """Take a line out of the cart; 404 when it is not in the cart."""
+        return _cart("remove_cart_item", product_id=product_id)

@@ -1,7 +1,147 @@
-"""Orders: checkout, history, tracking, cancel, staff status changes (stub, being written)."""
+"""Orders: checkout, history, tracking, cancel, staff status changes."""
 
 from __future__ import annotations
 
-from shopcore.entrypoints.http.blueprint import blueprint
+from typing import Any
+
+from flask import Response, jsonify, make_response, request
+from flask.views import MethodView
+
+from shopcore.application.idempotency import Answer
+from shopcore.application.orders import Viewer
+from shopcore.domain.errors import DomainError
+from shopcore.domain.order import Actor, Order
+from shopcore.entrypoints.http.auth import login_required, principal, staff_required
+from shopcore.entrypoints.http.blueprint import Parser, blueprint
+from shopcore.entrypoints.http.context import use_case
+from shopcore.entrypoints.http.errors import domain_error_answer
+from shopcore.entrypoints.http.pagination import envelope, page_request
+from shopcore.entrypoints.http.schemas.catalog import MAX_ID
+from shopcore.entrypoints.http.schemas.orders import (
+    IdempotencyKeySchema,
+    NoBodySchema,
+    OrderListArgsSchema,
+    OrderPageSchema,
+    OrderSchema,
+    OrderStatusChangeSchema,
+)
 
 blp = blueprint("orders", __name__, url_prefix="/api/orders", description="Orders")
+
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+ORDER_ID = f"<int(max={MAX_ID}):order_id>"
+CREATE_ENDPOINT = "orders.create"
+NO_BODY = {"requestBody": {"required": False, "content": {
+    "application/json": {"schema": NoBodySchema}}}}
+PARSER = Parser()
+
+
+def _viewer() -> Viewer:
+    caller = principal()
+    return Viewer(user_id=caller.user_id, is_staff=caller.is_staff)
+
+
+def order_view(order: Order, viewer: Viewer) -> dict[str, Any]:
+    """The order as OrderSchema dumps it, with the transitions open to this viewer."""
+    actor = Actor.STAFF if viewer.is_staff else Actor.OWNER
+    return {"id": order.id, "status": order.status, "items": order.lines,
+            "total": order.total, "currency": order.currency, "created_at": order.created_at,
+            "status_history": order.history,
+            "allowed_transitions": order.allowed_transitions(actor)}
+
+
+def _no_body() -> dict[str, Any]:
+    """No body or `{}`; anything else is 400, in the shape @blp.arguments gives."""
+    if not request.get_data(cache=True):
+        return {}
+    data: dict[str, Any] = PARSER.parse(NoBodySchema(), location="json")
+    return data
+
+
+@blp.route("/")
+class Orders(MethodView):
+    decorators = [login_required]
+
+    @blp.doc(security=BEARER)
+    @blp.arguments(OrderListArgsSchema, location="query")
+    @blp.response(200, OrderPageSchema)
+    @blp.errors(400, 401, 404)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The caller's own orders, newest first; `?status=` keeps one status."""
+        viewer = _viewer()
+        page = use_case("list_orders")(user_id=viewer.user_id, page=page_request(),
+                                       status=args.get("status"))
+        return envelope(page, results=[order_view(order, viewer) for order in page.items])
+
+
+@blp.route("/create/")
+class OrderCreate(MethodView):
+    decorators = [login_required]
+
+    @blp.doc(security=BEARER, **NO_BODY)
+    @blp.arguments(IdempotencyKeySchema, location="headers")
+    @blp.response(201, OrderSchema)
+    @blp.errors(400, 401, 409, 413, 415)
+    def post(self, headers: dict[str, Any]) -> Response:
+        """Check out the cart: a pending order, stock reserved, the cart emptied.
+
+        An empty cart is 400; stock short is 409 naming each product (`errors.items`).
+        With an `Idempotency-Key`, a retry gets the first answer again (errors included).
+        """
+        viewer, body = _viewer(), _no_body()
+
+        def place() -> Answer:
+            try:
+                order = use_case("place_order")(user_id=viewer.user_id)
+            except DomainError as exc:
+                return domain_error_answer(exc)
+            return 201, OrderSchema().dump(order_view(order, viewer))
+
+        key = headers.get("idempotency_key")
+        status, answer = place() if key is None else use_case("idempotently")(
+            user_id=viewer.user_id, endpoint=CREATE_ENDPOINT, key=key, body=body,
+            action=place)
+        return make_response(jsonify(answer), status)
+
+
+@blp.route(f"/{ORDER_ID}/")
+class OrderItem(MethodView):
+    decorators = [login_required]
+
+    @blp.doc(security=BEARER)
+    @blp.response(200, OrderSchema)
+    @blp.errors(401, 404)
+    def get(self, order_id: int) -> dict[str, Any]:
+        """One order with its tracking (`status_history`); the owner's or, for staff, any."""
+        viewer = _viewer()
+        return order_view(use_case("get_order")(order_id=order_id, viewer=viewer), viewer)
+
+
+@blp.route(f"/{ORDER_ID}/cancel/")
+class OrderCancel(MethodView):
+    decorators = [login_required]
+
+    @blp.doc(security=BEARER, **NO_BODY)
+    @blp.response(200, OrderSchema)
+    @blp.errors(400, 401, 404, 409, 413, 415)
+    def post(self, order_id: int) -> dict[str, Any]:
+        """Cancel a pending or paid order (owner or staff); its stock goes back on sale."""
+        _no_body()
+        viewer = _viewer()
+        return order_view(use_case("cancel_order")(order_id=order_id, viewer=viewer), viewer)
+
+
+@blp.route(f"/{ORDER_ID}/status/")
+class OrderStatus(MethodView):
+    decorators = [login_required]
+
+    @blp.doc(security=BEARER)
+    @staff_required
+    @blp.arguments(OrderStatusChangeSchema)
+    @blp.response(200, OrderSchema)
+    @blp.errors(400, 401, 403, 404, 409, 413, 415)
+    def post(self, data: dict[str, Any], order_id: int) -> dict[str, Any]:
+        """Move an order along the transition table (staff); 409 for a move not in it."""
+        viewer = _viewer()
+        order = use_case("change_order_status")(order_id=order_id, viewer=viewer, **data)
+        return order_view(order, viewer)
