@@ -109,8 +109,9 @@ def serve(host: str, port: int, threads: bool, debug: bool, relay: bool | None) 
     """
     from werkzeug.serving import run_simple
 
+    from shopcore.entrypoints.cli_orders import expire_all
     from shopcore.entrypoints.http.app import create_app
-    from shopcore.entrypoints.relay import RelayLoop
+    from shopcore.entrypoints.relay import Periodic, RelayLoop
 
     configure_logging()
     settings = load_settings()
@@ -121,6 +122,8 @@ def serve(host: str, port: int, threads: bool, debug: bool, relay: bool | None) 
         use_cases = app.extensions["shopcore"].use_cases
         RelayLoop(lambda: use_cases.relay_outbox()(limit=100),
                   interval=settings.relay_interval_seconds).start()
+        Periodic(lambda: expire_all(use_cases.expire_orders), every=60,
+                 name="shopcore-expiry").start()
     try:
         if os.environ.get("WERKZEUG_RUN_MAIN") != "true":
             shown_host = f"[{host}]" if ":" in host else host
@@ -285,10 +288,12 @@ if __name__ == "__main__":
 
 def _register_event_commands() -> None:
     from shopcore.entrypoints.cli_events import consume_events, events, relay_outbox
+    from shopcore.entrypoints.cli_orders import orders
 
     main.add_command(relay_outbox)
     main.add_command(consume_events)
     main.add_command(events)
+    main.add_command(orders)
 
 
 _register_event_commands()

@@ -49,3 +49,26 @@ class RelayLoop:
         thread = threading.Thread(target=self.run, name="shopcore-relay", daemon=True)
         thread.start()
         return thread
+
+
+@dataclass
+class Periodic:
+    """Calls `job` at once and then every `every` seconds in a daemon thread until `stop`."""
+
+    job: Callable[[], object]
+    every: float
+    name: str = "shopcore-periodic"
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.job()
+            except Exception:  # a failed run (database down...) must not end the schedule
+                log.exception("%s failed; next run in %.0fs", self.name, self.every)
+            self.stop.wait(self.every)
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name=self.name, daemon=True)
+        thread.start()
+        return thread
