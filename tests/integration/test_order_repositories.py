@@ -188,3 +188,27 @@ def test_a_cart_line_quantity_must_be_positive() -> None:
     cart = Cart(user_id=1)
     with pytest.raises(ValidationFailed):
         cart.add(1, 0, Decimal("1.00"), "x", NOW)
+
+
+def test_saving_a_cart_stores_the_touched_lines_and_keeps_the_others(
+    new_uow: UowFactory,
+) -> None:
+    user_id, product_id = seed(new_uow)
+    others = [product_id + 100, product_id + 200]
+    with new_uow() as uow:
+        cart = uow.carts.get(user_id, for_update=True)
+        for pid in (product_id, *others):
+            cart.add(pid, 1, Decimal("1.00"), f"p{pid}", NOW)
+        uow.carts.save(cart)
+        uow.commit()
+    with new_uow() as uow:
+        cart = uow.carts.get(user_id, for_update=True)
+        cart.change(product_id, 4)
+        cart.remove(others[0])
+        uow.carts.save(cart)
+        uow.commit()
+    with new_uow() as uow:
+        loaded = uow.carts.get(user_id)
+    assert {pid: line.quantity for pid, line in loaded.lines.items()} == {
+        product_id: 4, others[1]: 1}
+    assert loaded.version == 5

@@ -43,6 +43,7 @@ class Cart(Aggregate):
     user_id: int
     lines: dict[int, CartLine] = field(default_factory=dict)
     version: int = 0
+    touched: set[int] = field(default_factory=set, compare=False, repr=False)
 
     def quantity_of(self, product_id: int) -> int:
         line = self.lines.get(product_id)
@@ -56,9 +57,9 @@ class Cart(Aggregate):
         if line is None:
             self.lines[product_id] = CartLine(product_id, quantity, price, name, now)
         else:
+            check_rules(CartLineQuantityMustBePositive("quantity", line.quantity + quantity))
             line.quantity += quantity
-            check_rules(CartLineQuantityMustBePositive("quantity", line.quantity))
-        self._updated()
+        self._updated(product_id)
         return self.lines[product_id].quantity
 
     def change(self, product_id: int, quantity: int) -> None:
@@ -73,19 +74,22 @@ class Cart(Aggregate):
         else:
             check_rules(CartLineQuantityMustBePositive("quantity", quantity))
             self.lines[product_id].quantity = quantity
-        self._updated()
+        self._updated(product_id)
 
     def remove(self, product_id: int) -> None:
         if product_id not in self.lines:
             raise NotFound("This product is not in the cart.")
         del self.lines[product_id]
-        self._updated()
+        self._updated(product_id)
 
     def clear(self) -> None:
+        emptied = list(self.lines)
         self.lines.clear()
-        self._updated()
+        self._updated(*emptied)
 
-    def _updated(self) -> None:
+    def _updated(self, *product_ids: int) -> None:
+        """Count the change, note which lines it touched (to store only those), record it."""
+        self.touched.update(product_ids)
         self.version += 1
         self.record(CartUpdated(user_id=self.user_id, items=[
             {"product_id": line.product_id, "quantity": line.quantity}

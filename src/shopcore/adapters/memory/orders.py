@@ -34,6 +34,7 @@ class MemoryCartRepository:
 
     def save(self, cart: Cart) -> None:
         self.track(cart)
+        cart.touched.clear()
         self.t.carts[cart.user_id] = _copy(cart)
 
     def holding(self, product_id: int) -> list[int]:

@@ -49,17 +49,23 @@ class SqlCartRepository(_Repository):
         return Cart(user_id=user_id, lines=lines, version=version)
 
     def save(self, cart: Cart) -> None:
+        """Store the version and the lines the cart says it touched; the rest are as they were."""
         self.track(cart)
         _insert_ignore(self.c, carts, {"user_id": cart.user_id, "version": cart.version})
         self.c.execute(update(carts).where(carts.c.user_id == cart.user_id)
                        .values(version=cart.version))
-        self.c.execute(delete(cart_items).where(cart_items.c.user_id == cart.user_id))
-        if cart.lines:
+        touched = sorted(cart.touched)
+        if touched:
+            self.c.execute(delete(cart_items).where(cart_items.c.user_id == cart.user_id,
+                                                    cart_items.c.product_id.in_(touched)))
+        kept = [cart.lines[p] for p in touched if p in cart.lines]
+        if kept:
             self.c.execute(insert(cart_items), [
                 {"user_id": cart.user_id, "product_id": line.product_id,
                  "quantity": line.quantity, "added_price_cents": to_cents(line.added_price),
                  "added_name": line.added_name, "added_at": line.added_at}
-                for line in cart.lines.values()])
+                for line in kept])
+        cart.touched.clear()
 
     def holding(self, product_id: int) -> list[int]:
         rows = self.c.execute(select(cart_items.c.user_id)
