@@ -35,6 +35,18 @@ def make_settings(database_url: str = MEMORY, **overrides: Any) -> Settings:
     return base.with_(**overrides)
 
 
+@pytest.fixture
+def redis_url() -> str:
+    """The local Redis service's test database."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        service_missing("Redis", exc)
+    return REDIS_TEST_URL
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this test session, dropped at the end."""

@@ -20,7 +20,7 @@ import redis
 from shopcore.adapters.memory.cart_cache import LruCartCache
 from shopcore.adapters.redis.cart_cache import RedisCartCache
 from shopcore.ports.cart_cache import CacheRead, CartCache
-from tests.conftest import REDIS_TEST_URL, service_missing
+from tests.conftest import service_missing
 
 
 class Clock:
@@ -39,15 +39,6 @@ class Clock:
 def cart(version: int) -> dict[str, Any]:
     return {"items": [{"product": 3, "quantity": version}], "total": f"{version}.00",
             "version": version}
-
-
-@pytest.fixture
-def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        service_missing("Redis", exc)
-    return REDIS_TEST_URL
 
 
 @pytest.fixture

@@ -4,20 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-import redis
-
 from shopcore.adapters.security.throttle import redis_throttle
-from tests.conftest import REDIS_TEST_URL, service_missing
-
-
-@pytest.fixture
-def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        service_missing("Redis", exc)
-    return REDIS_TEST_URL
 
 
 def test_failures_counted_in_redis_are_shared_by_two_processes_worth_of_throttles(
