@@ -27,11 +27,13 @@ class DomainEvent:
 
     type: ClassVar[str]
     aggregate: ClassVar[str]
+    key_field: ClassVar[str]
     version: ClassVar[int] = 1
 
     @property
     def key(self) -> str:
-        raise NotImplementedError
+        """The id of the aggregate the event belongs to."""
+        return str(getattr(self, self.key_field))
 
     def payload(self) -> dict[str, Any]:
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
@@ -51,13 +53,10 @@ class Aggregate:
 class UserRegistered(DomainEvent):
     type = "user.registered"
     aggregate = "users"
+    key_field = "user_id"
     user_id: int
     username: str
     email: str
-
-    @property
-    def key(self) -> str:
-        return str(self.user_id)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,6 +65,7 @@ class ProductChanged(DomainEvent):
 
     type = "product.changed"
     aggregate = "catalog"
+    key_field = "product_id"
     product_id: int
     change: str
     name: str
@@ -75,81 +75,62 @@ class ProductChanged(DomainEvent):
     category_id: int
     stock: int | None
 
-    @property
-    def key(self) -> str:
-        return str(self.product_id)
-
 
 @dataclass(frozen=True, kw_only=True)
 class CartUpdated(DomainEvent):
     type = "cart.updated"
     aggregate = "carts"
+    key_field = "user_id"
     user_id: int
     items: list[dict[str, int]]
-
-    @property
-    def key(self) -> str:
-        return str(self.user_id)
 
 
 @dataclass(frozen=True, kw_only=True)
 class OrderCreated(DomainEvent):
     type = "order.created"
     aggregate = "orders"
+    key_field = "order_id"
     order_id: int
     user_id: int
     total: Decimal
     currency: str
     items: list[dict[str, Any]]
 
-    @property
-    def key(self) -> str:
-        return str(self.order_id)
-
 
 @dataclass(frozen=True, kw_only=True)
 class OrderStatusChanged(DomainEvent):
     type = "order.status_changed"
     aggregate = "orders"
+    key_field = "order_id"
     order_id: int
     from_status: str
     to_status: str
     actor: str
     note: str = ""
 
-    @property
-    def key(self) -> str:
-        return str(self.order_id)
-
 
 @dataclass(frozen=True, kw_only=True)
 class PaymentSucceeded(DomainEvent):
     type = "payment.succeeded"
     aggregate = "payments"
+    key_field = "payment_id"
     payment_id: int
     order_id: int
     amount: Decimal
     currency: str
     provider_reference: str
 
-    @property
-    def key(self) -> str:
-        return str(self.payment_id)
-
 
 @dataclass(frozen=True, kw_only=True)
 class PaymentFailed(DomainEvent):
     type = "payment.failed"
     aggregate = "payments"
+    key_field = "payment_id"
     payment_id: int
     order_id: int
     amount: Decimal
     currency: str
     reason: str
-
-    @property
-    def key(self) -> str:
-        return str(self.payment_id)
 
 
 EVENT_TYPES: dict[str, type[DomainEvent]] = {cls.type: cls for cls in (
