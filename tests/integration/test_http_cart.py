@@ -18,33 +18,6 @@ CART_FIELDS = {"items", "total", "currency", "item_count", "problems"}
 EMPTY = {"items": [], "total": "0.00", "currency": "USD", "item_count": 0, "problems": []}
 
 
-@pytest.fixture
-def staff(shop: Shop) -> Headers:
-    return shop.staff()
-
-
-@pytest.fixture
-def alice(shop: Shop) -> Headers:
-    return shop.customer("alice")
-
-
-@pytest.fixture
-def books(client: Any, staff: Headers) -> int:
-    return int(make_category(client, staff, "Books")["id"])
-
-
-@pytest.fixture
-def dune(client: Any, staff: Headers, books: int) -> dict[str, Any]:
-    """12.50, five in stock."""
-    return make_product(client, staff, books, "Dune", "12.50", stock=5)
-
-
-@pytest.fixture
-def emma(client: Any, staff: Headers, books: int) -> dict[str, Any]:
-    """3.00, stock not tracked."""
-    return make_product(client, staff, books, "Emma", "3.00")
-
-
 def add(client: Any, headers: Headers, product_id: Any, quantity: Any) -> Any:
     return client.post("/api/cart/add/", json={"product_id": product_id, "quantity": quantity},
                        headers=headers)

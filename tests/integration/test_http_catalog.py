@@ -17,11 +17,6 @@ CATEGORY_FIELDS = {"id", "name", "slug", "description", "product_count"}
 
 
 @pytest.fixture
-def staff(shop: Any) -> Headers:
-    return shop.staff()  # type: ignore[no-any-return]
-
-
-@pytest.fixture
 def customer(shop: Any) -> Headers:
     return shop.customer()  # type: ignore[no-any-return]
 

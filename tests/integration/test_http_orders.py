@@ -11,7 +11,7 @@ import pytest
 
 from shopcore.domain.order import Actor, Status
 from tests.conftest import Shop
-from tests.integration.test_http_catalog import assert_error, make_category, make_product
+from tests.integration.test_http_catalog import assert_error, make_product
 
 Headers = dict[str, str]
 ORDER_FIELDS = {"id", "status", "items", "total", "currency", "created_at", "status_history",
@@ -31,38 +31,6 @@ ARRANGE: dict[str, list[tuple[Status, Actor]]] = {
     "cancelled": [(Status.CANCELLED, Actor.SYSTEM)],
     "refunded": [(Status.PAID, Actor.PAYMENT), (Status.REFUNDED, Actor.PAYMENT)],
 }
-
-
-@pytest.fixture
-def staff(shop: Shop) -> Headers:
-    return shop.staff()
-
-
-@pytest.fixture
-def alice(shop: Shop) -> Headers:
-    return shop.customer("alice")
-
-
-@pytest.fixture
-def bob(shop: Shop) -> Headers:
-    return shop.customer("bob")
-
-
-@pytest.fixture
-def books(client: Any, staff: Headers) -> int:
-    return int(make_category(client, staff, "Books")["id"])
-
-
-@pytest.fixture
-def dune(client: Any, staff: Headers, books: int) -> dict[str, Any]:
-    """12.50, five in stock."""
-    return make_product(client, staff, books, "Dune", "12.50", stock=5)
-
-
-@pytest.fixture
-def emma(client: Any, staff: Headers, books: int) -> dict[str, Any]:
-    """3.00, stock not tracked."""
-    return make_product(client, staff, books, "Emma", "3.00")
 
 
 def fill(client: Any, headers: Headers, product_id: int, quantity: int) -> None:
