@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from shopcore.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shopcore.domain.money import Money
@@ -34,9 +34,14 @@ def load_order(uow: UnitOfWork, order_id: int, viewer: Viewer, lock: bool = Fals
     return order
 
 
-def release_stock(uow: UnitOfWork, order: Order) -> None:
-    for line in order.lines:
-        uow.products.release(line.product_id, line.quantity)
+def move_order(uow: UnitOfWork, order: Order, target: Status, actor: Actor, who: str,
+               now: datetime, note: str = "") -> None:
+    """Move the order along the table, put its stock back if the move says so, store it."""
+    order.move_to(target, actor, who, now, note)
+    if target in RELEASES_STOCK:
+        for line in order.lines:
+            uow.products.release(line.product_id, line.quantity)
+    uow.orders.save(order)
 
 
 @dataclass
@@ -123,10 +128,8 @@ class CancelOrder:
         actor = Actor.STAFF if viewer.is_staff else Actor.OWNER
         with self.uow:
             order = load_order(self.uow, order_id, viewer, lock=True)
-            order.move_to(Status.CANCELLED, actor, viewer.name, self.clock.now(),
-                          note or "cancelled")
-            release_stock(self.uow, order)
-            self.uow.orders.save(order)
+            move_order(self.uow, order, Status.CANCELLED, actor, viewer.name, self.clock.now(),
+                       note or "cancelled")
             self.uow.commit()
         return order
 
@@ -148,10 +151,7 @@ class ChangeOrderStatus:
                 f"Select one of: {', '.join(Status)}."]}) from None
         with self.uow:
             order = load_order(self.uow, order_id, viewer, lock=True)
-            order.move_to(target, Actor.STAFF, viewer.name, self.clock.now(), note)
-            if target in RELEASES_STOCK:
-                release_stock(self.uow, order)
-            self.uow.orders.save(order)
+            move_order(self.uow, order, target, Actor.STAFF, viewer.name, self.clock.now(), note)
             self.uow.commit()
         return order
 
@@ -172,10 +172,8 @@ class ExpireOrders:
                 order = self.uow.orders.get(order_id, for_update=True)
                 if order is None or order.status is not Status.PENDING:
                     continue
-                order.move_to(Status.CANCELLED, Actor.SYSTEM, "system", now,
-                              "expired unpaid")
-                release_stock(self.uow, order)
-                self.uow.orders.save(order)
+                move_order(self.uow, order, Status.CANCELLED, Actor.SYSTEM, "system", now,
+                           "expired unpaid")
                 expired += 1
             self.uow.commit()
         return expired

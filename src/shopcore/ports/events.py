@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -103,8 +104,6 @@ class EventPublisher(Protocol):
 
 def summary(message: dict[str, Any], width: int = 80) -> str:
     """One line for a log or a console: time, type, key and the payload, shortened."""
-    import json
-
     payload = json.dumps(message.get("payload", {}), separators=(",", ":"), ensure_ascii=False,
                          default=str)
     if len(payload) > width:

@@ -107,12 +107,13 @@ class SqlOrderRepository(_Repository):
         ids = [r.id for r in rows]
         if not ids:
             return []
+        currency = {r.id: r.currency for r in rows}
         lines: dict[int, list[OrderLine]] = {i: [] for i in ids}
         for r in self.c.execute(select(order_items).where(order_items.c.order_id.in_(ids))
                                 .order_by(order_items.c.order_id, order_items.c.position)):
-            currency = next(o.currency for o in rows if o.id == r.order_id)
             lines[r.order_id].append(OrderLine(r.product_id, r.name,
-                                               Money(from_cents(r.unit_price_cents), currency),
+                                               Money(from_cents(r.unit_price_cents),
+                                                     currency[r.order_id]),
                                                r.quantity))
         history: dict[int, list[StatusChange]] = {i: [] for i in ids}
         for r in self.c.execute(select(order_status_history)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
@@ -23,8 +23,6 @@ def _needs_json() -> Any:
         return None
     if request.is_json:
         return None
-    from flask import current_app
-
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(getattr(view, "view_class", view), "accepts_form", False) and (
         request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -77,6 +75,4 @@ def create_app(settings: Settings | None = None, *, container: Any = None) -> Fl
 
 
 def _swagger_asset(filename: str) -> Any:
-    from flask import send_from_directory
-
     return send_from_directory(swagger_ui_path, filename, max_age=86400)
