@@ -5,19 +5,13 @@ from __future__ import annotations
 from typing import Self
 
 from shopcore.adapters.clock import SystemClock
-from shopcore.adapters.memory.orders import (
-    MemoryCartRepository,
-    MemoryIdempotencyRepository,
-    MemoryOrderRepository,
-)
+from shopcore.adapters.memory.carts import MemoryCartRepository
+from shopcore.adapters.memory.catalog import MemoryCategoryRepository, MemoryProductRepository
+from shopcore.adapters.memory.idempotency import MemoryIdempotencyRepository
+from shopcore.adapters.memory.orders import MemoryOrderRepository
 from shopcore.adapters.memory.outbox import MemoryOutboxRepository, MemoryProcessedEventRepository
-from shopcore.adapters.memory.repositories import (
-    MemoryCategoryRepository,
-    MemoryProductRepository,
-    MemoryRefreshSessionRepository,
-    MemoryUserRepository,
-)
 from shopcore.adapters.memory.store import MemoryStore, Tables
+from shopcore.adapters.memory.users import MemoryRefreshSessionRepository, MemoryUserRepository
 from shopcore.ports.clock import Clock
 from shopcore.ports.unit_of_work import UnitOfWork
 

@@ -1,4 +1,4 @@
-"""Carts, orders and idempotency keys on SQLAlchemy."""
+"""Orders with their lines and status history on SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -6,74 +6,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, select, update
 
+from shopcore.adapters.sqlalchemy.base import Repository
 from shopcore.adapters.sqlalchemy.mappers import aware, from_cents, to_cents
-from shopcore.adapters.sqlalchemy.repositories import _Repository
-from shopcore.adapters.sqlalchemy.tables import (
-    cart_items,
-    carts,
-    idempotency_keys,
-    order_items,
-    order_status_history,
-    orders,
-)
-from shopcore.domain.cart import Cart, CartLine
+from shopcore.adapters.sqlalchemy.tables import order_items, order_status_history, orders
 from shopcore.domain.money import Money
 from shopcore.domain.order import Order, OrderLine, Status, StatusChange
 from shopcore.domain.pagination import PageRequest
-from shopcore.ports.repositories import IdempotentRequest
 
 
-def _insert_ignore(c: Connection, table: Any, values: dict[str, Any]) -> None:
-    if c.dialect.name == "postgresql":
-        c.execute(pg_insert(table).values(values).on_conflict_do_nothing())
-    else:
-        c.execute(insert(table).values(values).prefix_with("OR IGNORE"))
-
-
-class SqlCartRepository(_Repository):
-    def get(self, user_id: int, *, for_update: bool = False) -> Cart:
-        statement = select(carts.c.version).where(carts.c.user_id == user_id)
-        if for_update:
-            _insert_ignore(self.c, carts, {"user_id": user_id, "version": 0})
-            if self.c.dialect.name == "postgresql":
-                statement = statement.with_for_update()
-        version = self.c.scalar(statement) or 0
-        rows = self.c.execute(select(cart_items).where(cart_items.c.user_id == user_id)
-                              .order_by(cart_items.c.added_at, cart_items.c.product_id))
-        lines = {r.product_id: CartLine(r.product_id, r.quantity, from_cents(r.added_price_cents),
-                                        r.added_name, aware(r.added_at)) for r in rows}
-        return Cart(user_id=user_id, lines=lines, version=version)
-
-    def save(self, cart: Cart) -> None:
-        """Store the version and the lines the cart says it touched; the rest are as they were."""
-        self.track(cart)
-        _insert_ignore(self.c, carts, {"user_id": cart.user_id, "version": cart.version})
-        self.c.execute(update(carts).where(carts.c.user_id == cart.user_id)
-                       .values(version=cart.version))
-        touched = sorted(cart.touched)
-        if touched:
-            self.c.execute(delete(cart_items).where(cart_items.c.user_id == cart.user_id,
-                                                    cart_items.c.product_id.in_(touched)))
-        kept = [cart.lines[p] for p in touched if p in cart.lines]
-        if kept:
-            self.c.execute(insert(cart_items), [
-                {"user_id": cart.user_id, "product_id": line.product_id,
-                 "quantity": line.quantity, "added_price_cents": to_cents(line.added_price),
-                 "added_name": line.added_name, "added_at": line.added_at}
-                for line in kept])
-        cart.touched.clear()
-
-    def holding(self, product_id: int) -> list[int]:
-        rows = self.c.execute(select(cart_items.c.user_id)
-                              .where(cart_items.c.product_id == product_id))
-        return [int(r[0]) for r in rows]
-
-
-class SqlOrderRepository(_Repository):
+class SqlOrderRepository(Repository):
     def add(self, order: Order) -> None:
         self.track(order)
         result = self.c.execute(insert(orders).values(
@@ -153,34 +96,3 @@ class SqlOrderRepository(_Repository):
                                                         orders.c.created_at < moment)
                               .order_by(orders.c.id).limit(limit))
         return [int(r[0]) for r in rows]
-
-
-class SqlIdempotencyRepository(_Repository):
-    def _where(self, user_id: int, endpoint: str, key: str) -> Any:
-        return ((idempotency_keys.c.user_id == user_id)
-                & (idempotency_keys.c.endpoint == endpoint) & (idempotency_keys.c.key == key))
-
-    def claim(self, user_id: int, endpoint: str, key: str, fingerprint: str,
-              now: datetime) -> IdempotentRequest | None:
-        try:
-            with self.c.begin_nested():
-                self.c.execute(insert(idempotency_keys).values(
-                    user_id=user_id, endpoint=endpoint, key=key, fingerprint=fingerprint,
-                    created_at=now))
-            return None
-        except IntegrityError:
-            row = self.c.execute(select(idempotency_keys)
-                                 .where(self._where(user_id, endpoint, key))).one()
-            return IdempotentRequest(row.fingerprint, row.status, row.body)
-
-    def finish(self, user_id: int, endpoint: str, key: str, status: int, body: Any) -> None:
-        self.c.execute(update(idempotency_keys).where(self._where(user_id, endpoint, key))
-                       .values(status=status, body=body))
-
-    def forget(self, user_id: int, endpoint: str, key: str) -> None:
-        self.c.execute(delete(idempotency_keys).where(self._where(user_id, endpoint, key)))
-
-    def purge(self, before: datetime) -> int:
-        result = self.c.execute(delete(idempotency_keys)
-                                .where(idempotency_keys.c.created_at < before))
-        return int(result.rowcount or 0)

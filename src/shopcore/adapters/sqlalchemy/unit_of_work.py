@@ -7,18 +7,12 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from shopcore.adapters.clock import SystemClock
-from shopcore.adapters.sqlalchemy.orders import (
-    SqlCartRepository,
-    SqlIdempotencyRepository,
-    SqlOrderRepository,
-)
+from shopcore.adapters.sqlalchemy.carts import SqlCartRepository
+from shopcore.adapters.sqlalchemy.catalog import SqlCategoryRepository, SqlProductRepository
+from shopcore.adapters.sqlalchemy.idempotency import SqlIdempotencyRepository
+from shopcore.adapters.sqlalchemy.orders import SqlOrderRepository
 from shopcore.adapters.sqlalchemy.outbox import SqlOutboxRepository, SqlProcessedEventRepository
-from shopcore.adapters.sqlalchemy.repositories import (
-    SqlCategoryRepository,
-    SqlProductRepository,
-    SqlRefreshSessionRepository,
-    SqlUserRepository,
-)
+from shopcore.adapters.sqlalchemy.users import SqlRefreshSessionRepository, SqlUserRepository
 from shopcore.ports.clock import Clock
 from shopcore.ports.unit_of_work import UnitOfWork
 

@@ -34,7 +34,14 @@ def _needs_json() -> Any:
 def create_app(settings: Settings | None = None, *, container: Any = None) -> Flask:
     """A new app with its own container (built here, never at import)."""
     from shopcore.bootstrap import build
-    from shopcore.entrypoints.http.resources import cart, catalog, health, orders, users
+    from shopcore.entrypoints.http.resources import (
+        cart,
+        catalog,
+        health,
+        orders,
+        password_reset,  # noqa: F401 - its routes hang on users.blp
+        users,
+    )
 
     settings = settings or (container.settings() if container is not None
                             else Settings.from_env())

@@ -1,106 +1,22 @@
-"""Repositories on one SQLAlchemy connection (the unit of work's transaction)."""
+"""Categories and products on SQLAlchemy."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 
 from shopcore.adapters.sqlalchemy import mappers as m
-from shopcore.adapters.sqlalchemy.tables import categories, products, refresh_sessions, users
+from shopcore.adapters.sqlalchemy.base import Repository, slugs_like
+from shopcore.adapters.sqlalchemy.tables import categories, products
 from shopcore.domain.catalog import Category, Product
-from shopcore.domain.errors import Conflict
-from shopcore.domain.events import Aggregate
 from shopcore.domain.pagination import PageRequest
-from shopcore.domain.user import RefreshSession, User
 from shopcore.ports.repositories import ProductQuery
 
 
-def _ignore(_: Aggregate) -> None:
-    return None
-
-
-class _Repository:
-    def __init__(self, connection: Connection,
-                 track: Callable[[Aggregate], None] = _ignore) -> None:
-        self.c, self.track = connection, track
-
-    def _write(self, statement: Any, conflict: str) -> Any:
-        try:
-            return self.c.execute(statement)
-        except IntegrityError as exc:
-            raise Conflict(conflict) from exc
-
-
-def _slugs_like(c: Connection, column: Any, base: str) -> set[str]:
-    escaped = base.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    rows = c.execute(select(column).where(or_(column == base,
-                                              column.like(f"{escaped}-%", escape="\\"))))
-    return {r[0] for r in rows}
-
-
-class SqlUserRepository(_Repository):
-    def add(self, user: User) -> None:
-        self.track(user)
-        result = self._write(insert(users).values(m.user_to_row(user)),
-                             "A user with that username or e-mail already exists.")
-        user.id = result.inserted_primary_key[0]
-
-    def get(self, user_id: int) -> User | None:
-        row = self.c.execute(select(users).where(users.c.id == user_id)).first()
-        return m.user_from_row(row) if row else None
-
-    def by_username(self, username: str) -> User | None:
-        row = self.c.execute(select(users).where(users.c.username == username)).first()
-        return m.user_from_row(row) if row else None
-
-    def by_email(self, email: str) -> User | None:
-        row = self.c.execute(select(users).where(users.c.email_key == email.casefold())).first()
-        return m.user_from_row(row) if row else None
-
-    def save(self, user: User) -> None:
-        self.track(user)
-        self._write(update(users).where(users.c.id == user.id).values(m.user_to_row(user)),
-                    "A user with that username or e-mail already exists.")
-
-    def count(self) -> int:
-        return int(self.c.scalar(select(func.count()).select_from(users)) or 0)
-
-
-class SqlRefreshSessionRepository(_Repository):
-    def add(self, session: RefreshSession) -> None:
-        self.c.execute(insert(refresh_sessions).values(m.session_to_row(session)))
-
-    def get(self, jti: str) -> RefreshSession | None:
-        row = self.c.execute(select(refresh_sessions)
-                             .where(refresh_sessions.c.jti == jti)).first()
-        return m.session_from_row(row) if row else None
-
-    def save(self, session: RefreshSession) -> None:
-        self.c.execute(update(refresh_sessions).where(refresh_sessions.c.jti == session.jti)
-                       .values(m.session_to_row(session)))
-
-    def rotate(self, jti: str, successor: str) -> bool:
-        result = self.c.execute(
-            update(refresh_sessions)
-            .where(refresh_sessions.c.jti == jti, refresh_sessions.c.replaced_by.is_(None),
-                   ~refresh_sessions.c.revoked)
-            .values(replaced_by=successor))
-        return result.rowcount == 1
-
-    def revoke_family(self, family_id: str) -> None:
-        self.c.execute(update(refresh_sessions)
-                       .where(refresh_sessions.c.family_id == family_id).values(revoked=True))
-
-    def revoke_user(self, user_id: int) -> None:
-        self.c.execute(update(refresh_sessions)
-                       .where(refresh_sessions.c.user_id == user_id).values(revoked=True))
-
-
-class SqlCategoryRepository(_Repository):
+class SqlCategoryRepository(Repository):
     def add(self, category: Category) -> None:
         result = self._write(insert(categories).values(m.category_to_row(category)),
                              "A category with this name already exists.")
@@ -116,7 +32,7 @@ class SqlCategoryRepository(_Repository):
         return m.category_from_row(row) if row else None
 
     def slugs_like(self, base: str) -> set[str]:
-        return _slugs_like(self.c, categories.c.slug, base)
+        return slugs_like(self.c, categories.c.slug, base)
 
     def save(self, category: Category) -> None:
         self._write(update(categories).where(categories.c.id == category.id)
@@ -156,7 +72,7 @@ def _filtered(statement: Select[Any], q: ProductQuery) -> Select[Any]:
     return statement
 
 
-class SqlProductRepository(_Repository):
+class SqlProductRepository(Repository):
     def add(self, product: Product) -> None:
         self.track(product)
         result = self._write(insert(products).values(m.product_to_row(product)),
@@ -174,7 +90,7 @@ class SqlProductRepository(_Repository):
         return m.product_from_row(row) if row else None
 
     def slugs_like(self, base: str) -> set[str]:
-        return _slugs_like(self.c, products.c.slug, base)
+        return slugs_like(self.c, products.c.slug, base)
 
     def save(self, product: Product) -> None:
         self.track(product)

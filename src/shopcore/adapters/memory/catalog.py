@@ -1,108 +1,17 @@
-"""Repositories over the in-memory tables."""
+"""Categories and products, in memory."""
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any
 
+from shopcore.adapters.memory.base import Track, clone, ignore, like
 from shopcore.adapters.memory.store import Tables
 from shopcore.domain.catalog import Category, Product
 from shopcore.domain.errors import Conflict
-from shopcore.domain.events import Aggregate
 from shopcore.domain.pagination import PageRequest
-from shopcore.domain.user import RefreshSession, User
 from shopcore.ports.repositories import ProductQuery
-
-Track = Callable[[Aggregate], None]
-A = TypeVar("A")
-
-
-def _clone(entity: A) -> A:
-    """A copy with its own (empty) event list, so nothing recorded leaks into the store."""
-    twin = copy.copy(entity)
-    if isinstance(twin, Aggregate):
-        twin.events = []
-    return twin
-
-
-def _ignore(_: Aggregate) -> None:
-    return None
-
-
-def _like(slugs: Iterable[str], base: str) -> set[str]:
-    return {s for s in slugs if s == base or s.startswith(base + "-")}
-
-
-class MemoryUserRepository:
-    def __init__(self, tables: Tables, track: Track = _ignore) -> None:
-        self.t, self.track = tables, track
-
-    def _unique(self, user: User) -> None:
-        for other in self.t.users.values():
-            if other.id != user.id and (other.username == user.username
-                                        or other.email.casefold() == user.email.casefold()):
-                raise Conflict("A user with that username or e-mail already exists.")
-
-    def add(self, user: User) -> None:
-        self._unique(user)
-        self.track(user)
-        user.id = self.t.next_id("users")
-        self.t.users[user.id] = _clone(user)
-
-    def get(self, user_id: int) -> User | None:
-        user = self.t.users.get(user_id)
-        return _clone(user) if user else None
-
-    def by_username(self, username: str) -> User | None:
-        return next((_clone(u) for u in self.t.users.values() if u.username == username), None)
-
-    def by_email(self, email: str) -> User | None:
-        folded = email.casefold()
-        return next((_clone(u) for u in self.t.users.values()
-                     if u.email.casefold() == folded), None)
-
-    def save(self, user: User) -> None:
-        assert user.id is not None
-        self._unique(user)
-        self.track(user)
-        self.t.users[user.id] = _clone(user)
-
-    def count(self) -> int:
-        return len(self.t.users)
-
-
-class MemoryRefreshSessionRepository:
-    def __init__(self, tables: Tables) -> None:
-        self.t = tables
-
-    def add(self, session: RefreshSession) -> None:
-        self.t.refresh_sessions[session.jti] = _clone(session)
-
-    def get(self, jti: str) -> RefreshSession | None:
-        session = self.t.refresh_sessions.get(jti)
-        return _clone(session) if session else None
-
-    def save(self, session: RefreshSession) -> None:
-        self.t.refresh_sessions[session.jti] = _clone(session)
-
-    def rotate(self, jti: str, successor: str) -> bool:
-        session = self.t.refresh_sessions.get(jti)
-        if session is None or session.revoked or session.replaced_by is not None:
-            return False
-        session.replaced_by = successor
-        return True
-
-    def revoke_family(self, family_id: str) -> None:
-        for session in self.t.refresh_sessions.values():
-            if session.family_id == family_id:
-                session.revoked = True
-
-    def revoke_user(self, user_id: int) -> None:
-        for session in self.t.refresh_sessions.values():
-            if session.user_id == user_id:
-                session.revoked = True
 
 
 class MemoryCategoryRepository:
@@ -113,23 +22,23 @@ class MemoryCategoryRepository:
         if self.by_name(category.name) is not None:
             raise Conflict("A category with this name already exists.")
         category.id = self.t.next_id("categories")
-        self.t.categories[category.id] = _clone(category)
+        self.t.categories[category.id] = clone(category)
 
     def get(self, category_id: int) -> Category | None:
         category = self.t.categories.get(category_id)
-        return _clone(category) if category else None
+        return clone(category) if category else None
 
     def by_name(self, name: str) -> Category | None:
         folded = name.casefold()
-        return next((_clone(c) for c in self.t.categories.values()
+        return next((clone(c) for c in self.t.categories.values()
                      if c.name.casefold() == folded), None)
 
     def slugs_like(self, base: str) -> set[str]:
-        return _like((c.slug for c in self.t.categories.values()), base)
+        return like((c.slug for c in self.t.categories.values()), base)
 
     def save(self, category: Category) -> None:
         assert category.id is not None
-        self.t.categories[category.id] = _clone(category)
+        self.t.categories[category.id] = clone(category)
 
     def delete(self, category: Category) -> None:
         assert category.id is not None
@@ -140,10 +49,10 @@ class MemoryCategoryRepository:
     def list(self, page: PageRequest) -> tuple[Sequence[Category], int]:
         rows = sorted(self.t.categories.values(), key=lambda c: c.id or 0)
         chosen = rows[page.offset:page.offset + page.size]
-        return [_clone(c) for c in chosen], len(rows)
+        return [clone(c) for c in chosen], len(rows)
 
     def all(self) -> Sequence[Category]:
-        return [_clone(c) for c in sorted(self.t.categories.values(), key=lambda c: c.id or 0)]
+        return [clone(c) for c in sorted(self.t.categories.values(), key=lambda c: c.id or 0)]
 
 
 def _sort_key(ordering: str | None) -> tuple[Any, bool]:
@@ -157,7 +66,7 @@ def _sort_key(ordering: str | None) -> tuple[Any, bool]:
 
 
 class MemoryProductRepository:
-    def __init__(self, tables: Tables, track: Track = _ignore) -> None:
+    def __init__(self, tables: Tables, track: Track = ignore) -> None:
         self.t, self.track = tables, track
 
     def add(self, product: Product) -> None:
@@ -165,7 +74,7 @@ class MemoryProductRepository:
             raise Conflict("Unknown category.")
         self.track(product)
         product.id = self.t.next_id("products")
-        self.t.products[product.id] = _clone(product)
+        self.t.products[product.id] = clone(product)
 
     def add_many(self, products: Iterable[Product]) -> int:
         n = 0
@@ -176,15 +85,15 @@ class MemoryProductRepository:
 
     def get(self, product_id: int) -> Product | None:
         product = self.t.products.get(product_id)
-        return _clone(product) if product else None
+        return clone(product) if product else None
 
     def slugs_like(self, base: str) -> set[str]:
-        return _like((p.slug for p in self.t.products.values()), base)
+        return like((p.slug for p in self.t.products.values()), base)
 
     def save(self, product: Product) -> None:
         assert product.id is not None
         self.track(product)
-        self.t.products[product.id] = _clone(product)
+        self.t.products[product.id] = clone(product)
 
     def delete(self, product: Product) -> None:
         assert product.id is not None
@@ -196,7 +105,7 @@ class MemoryProductRepository:
         key, reverse = _sort_key(query.ordering)
         rows.sort(key=key, reverse=reverse)
         chosen = rows[page.offset:page.offset + page.size]
-        return [_clone(p) for p in chosen], len(rows)
+        return [clone(p) for p in chosen], len(rows)
 
     def count_by_category(self, category_ids: Sequence[int]) -> dict[int, int]:
         wanted = set(category_ids)
@@ -208,7 +117,7 @@ class MemoryProductRepository:
         return len(self.t.products)
 
     def get_many(self, product_ids: Sequence[int]) -> dict[int, Product]:
-        return {i: _clone(self.t.products[i]) for i in product_ids if i in self.t.products}
+        return {i: clone(self.t.products[i]) for i in product_ids if i in self.t.products}
 
     def reserve(self, product_id: int, quantity: int) -> bool:
         product = self.t.products.get(product_id)

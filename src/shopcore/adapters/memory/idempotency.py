@@ -1,0 +1,37 @@
+"""Idempotency keys and the answers kept under them, in memory."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from shopcore.adapters.memory.store import Tables
+from shopcore.ports.repositories import IdempotentRequest
+
+
+class MemoryIdempotencyRepository:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    def claim(self, user_id: int, endpoint: str, key: str, fingerprint: str,
+              now: datetime) -> IdempotentRequest | None:
+        found = self.t.idempotency.get((user_id, endpoint, key))
+        if found:
+            return found[0]
+        self.t.idempotency[(user_id, endpoint, key)] = (IdempotentRequest(fingerprint), now)
+        return None
+
+    def finish(self, user_id: int, endpoint: str, key: str, status: int, body: Any) -> None:
+        request, at = self.t.idempotency[(user_id, endpoint, key)]
+        self.t.idempotency[(user_id, endpoint, key)] = (
+            dataclasses.replace(request, status=status, body=body), at)
+
+    def forget(self, user_id: int, endpoint: str, key: str) -> None:
+        self.t.idempotency.pop((user_id, endpoint, key), None)
+
+    def purge(self, before: datetime) -> int:
+        old = [k for k, (_, at) in self.t.idempotency.items() if at < before]
+        for k in old:
+            del self.t.idempotency[k]
+        return len(old)
