@@ -11,7 +11,7 @@ import pytest
 
 from shopcore import App
 from shopcore.adapters.clock import FixedClock
-from shopcore.application.orders import Viewer
+from shopcore.application.viewer import Viewer
 from shopcore.domain.order import TRANSITIONS, Status
 from shopcore.entrypoints.relay import Periodic
 from shopcore.settings import Settings

@@ -17,7 +17,7 @@ from shopcore import App
 from shopcore.adapters.kafka.consumer import KafkaEventConsumer
 from shopcore.adapters.kafka.topics import SHOPCORE_TOPICS
 from shopcore.application.events import RelayOutbox
-from shopcore.application.orders import Viewer
+from shopcore.application.viewer import Viewer
 from shopcore.ports.events import Envelope, EventPublisher, PublishOutcome
 from tests.conftest import make_settings
 from tests.integration.broker import TansuBroker

@@ -24,7 +24,7 @@ from hypothesis.stateful import (
 from shopcore import App
 from shopcore.adapters.clock import FixedClock
 from shopcore.adapters.memory.store import Tables
-from shopcore.application.orders import Viewer
+from shopcore.application.viewer import Viewer
 from shopcore.domain.errors import Conflict, NotFound, ValidationFailed
 from shopcore.domain.money import Money
 from shopcore.domain.order import TRANSITIONS, Actor, Order, Status

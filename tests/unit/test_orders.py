@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from shopcore import App
-from shopcore.application.orders import Viewer
+from shopcore.application.viewer import Viewer
 from shopcore.domain.errors import Conflict, NotFound, ValidationFailed
 from shopcore.domain.money import Money
 from shopcore.domain.order import TRANSITIONS, Actor, Order, OrderLine, Status, allowed, mermaid

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from shopcore.application.viewer import Viewer
 from shopcore.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shopcore.domain.money import Money
 from shopcore.domain.order import RELEASES_STOCK, Actor, Order, OrderLine, Status
@@ -12,18 +13,6 @@ from shopcore.domain.pagination import Page, PageRequest
 from shopcore.ports.cart_cache import CartCache
 from shopcore.ports.clock import Clock
 from shopcore.ports.unit_of_work import UnitOfWork
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who asks: a user, staff or not."""
-
-    user_id: int
-    is_staff: bool = False
-
-    @property
-    def name(self) -> str:
-        return f"{'staff' if self.is_staff else 'user'}:{self.user_id}"
 
 
 def load_order(uow: UnitOfWork, order_id: int, viewer: Viewer, lock: bool = False) -> Order:

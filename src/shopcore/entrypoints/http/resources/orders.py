@@ -8,7 +8,7 @@ from flask import Response, jsonify, make_response, request
 from flask.views import MethodView
 
 from shopcore.application.idempotency import Answer
-from shopcore.application.orders import Viewer
+from shopcore.application.viewer import Viewer
 from shopcore.domain.errors import DomainError
 from shopcore.domain.order import Actor, Order
 from shopcore.entrypoints.http.auth import login_required, principal, staff_required
