@@ -51,14 +51,14 @@ def test_concurrent_duplicates_of_a_keyed_checkout_create_exactly_one_order(
     def checkout(app: App) -> None:
         assert user.id is not None
 
-        def place() -> tuple[int, Any]:
-            order = app.place_order(user_id=user.id)
-            return 201, {"id": order.id}
+        def place() -> dict[str, Any]:
+            return {"id": app.place_order(user_id=user.id).id}
 
         barrier.wait()
         try:
-            answer: Any = app.idempotently(user_id=user.id, endpoint="orders.create",
-                                           key="same-key", body={}, action=place)
+            answer: tuple[str, Any] = ("placed", app.idempotently(
+                user_id=user.id, endpoint="orders.create", key="same-key", body={},
+                action=place))
         except Conflict as exc:
             answer = ("conflict", exc.message)
         with lock:
@@ -70,7 +70,7 @@ def test_concurrent_duplicates_of_a_keyed_checkout_create_exactly_one_order(
     for t in threads:
         t.join(timeout=60)
 
-    created = [a for a in answers if a[0] == 201]
+    created = [a for a in answers if a[0] == "placed"]
     in_flight = [a for a in answers if a[0] == "conflict"]
     assert len(answers) == COPIES
     assert len(created) + len(in_flight) == COPIES

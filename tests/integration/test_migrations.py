@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import (
+    JSON,
+    ColumnClause,
+    Integer,
+    column,
+    create_engine,
+    inspect,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.engine import make_url
 
 from shopcore.adapters.sqlalchemy.migrate import downgrade, upgrade
@@ -59,3 +72,58 @@ def test_on_postgresql_head_matches_the_tables_and_base_removes_them(
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'm.sqlite3'}"
+        return
+    request.getfixturevalue("postgres_url")
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"shopcore_migrations_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def idempotency_rows(url: str, *columns: ColumnClause[object]) -> dict[str, tuple[object, ...]]:
+    keys = table("idempotency_keys", column("key"), *columns)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(select(keys)).all()
+    engine.dispose()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def test_0005_keeps_each_stored_answer_as_a_replay_and_gives_it_back_on_downgrade(
+    empty_database_url: str,
+) -> None:
+    url, at = empty_database_url, datetime(2026, 3, 1, tzinfo=UTC)
+    upgrade(url, "0004")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO idempotency_keys (user_id, endpoint, key, fingerprint, status, body,"
+            " created_at) VALUES (1, 'orders.create', 'done', 'f', 201, :body, :at),"
+            " (1, 'orders.create', 'running', 'f', NULL, NULL, :at)"),
+            {"body": '{"id": 7}', "at": at})
+    engine.dispose()
+
+    upgrade(url)
+    assert idempotency_rows(url, column("replay", JSON)) == {
+        "done": ({"status": 201, "body": {"id": 7}},), "running": (None,)}
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO idempotency_keys (user_id, endpoint, key, fingerprint, replay,"
+            " created_at) VALUES (1, 'other.endpoint', 'opaque', 'f', :replay, :at)"),
+            {"replay": '["not", "http"]', "at": at})
+    engine.dispose()
+    downgrade(url, "0004")
+    assert idempotency_rows(url, column("status", Integer), column("body", JSON)) == {
+        "done": (201, {"id": 7}), "running": (None, None)}

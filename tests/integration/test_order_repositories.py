@@ -1,4 +1,4 @@
-"""Carts, orders, idempotency keys and stock reservation: one contract for every store."""
+"""Carts, orders and stock reservation: one contract for every store."""
 
 from __future__ import annotations
 
@@ -156,30 +156,6 @@ def test_orders_list_newest_first_per_user_and_status_and_pending_ones_age(
         assert (count, [o.id for o in pending]) == (2, [3, 2])
         assert uow.orders.list(user_id + 1, None, PageRequest())[1] == 0
         assert list(uow.orders.pending_before(NOW + timedelta(minutes=15), 10)) == [2]
-
-
-def test_an_idempotency_key_is_claimed_once_then_replays_its_answer(
-    new_uow: UowFactory,
-) -> None:
-    user_id, _ = seed(new_uow)
-    with new_uow() as uow:
-        assert uow.idempotency.claim(user_id, "orders.create", "k1", "f1", NOW) is None
-        uow.commit()
-    with new_uow() as uow:
-        running = uow.idempotency.claim(user_id, "orders.create", "k1", "f1", NOW)
-        assert running is not None and not running.finished
-        uow.idempotency.finish(user_id, "orders.create", "k1", 201, {"id": 7})
-        assert uow.idempotency.claim(user_id, "payments.process", "k1", "f1", NOW) is None
-        uow.commit()
-    with new_uow() as uow:
-        done = uow.idempotency.claim(user_id, "orders.create", "k1", "f2", NOW)
-        assert done is not None
-        assert (done.fingerprint, done.status, done.body) == ("f1", 201, {"id": 7})
-        uow.idempotency.forget(user_id, "payments.process", "k1")
-        assert uow.idempotency.purge(NOW + timedelta(seconds=1)) == 1
-        uow.commit()
-    with new_uow() as uow:
-        assert uow.idempotency.claim(user_id, "orders.create", "k1", "f3", NOW) is None
 
 
 def test_a_cart_line_quantity_must_be_positive() -> None:

@@ -106,9 +106,9 @@ def test_the_same_key_and_body_replays_the_first_answer_and_another_body_conflic
 ) -> None:
     calls: list[int] = []
 
-    def action() -> tuple[int, object]:
+    def action() -> dict[str, object]:
         calls.append(1)
-        return 201, {"id": len(calls)}
+        return {"id": len(calls)}
 
     first = shop.idempotently(user_id=1, endpoint="orders.create", key="k", body={},
                               action=action)
@@ -120,31 +120,31 @@ def test_the_same_key_and_body_replays_the_first_answer_and_another_body_conflic
         shop.idempotently(user_id=1, endpoint="orders.create", key="k", body={"x": 1},
                           action=action)
 
-    assert first == again == (201, {"id": 1})
-    assert other_user == (201, {"id": 2})
+    assert first == again == {"id": 1}
+    assert other_user == {"id": 2}
     assert len(calls) == 2
 
 
 def test_a_key_whose_request_crashed_can_be_used_again(shop: App) -> None:
-    def crash() -> tuple[int, object]:
+    def crash() -> dict[str, object]:
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
         shop.idempotently(user_id=1, endpoint="orders.create", key="k", body={}, action=crash)
     assert shop.idempotently(user_id=1, endpoint="orders.create", key="k", body={},
-                             action=lambda: (201, {"ok": True})) == (201, {"ok": True})
+                             action=lambda: {"ok": True}) == {"ok": True}
 
 
 def test_a_repeat_while_the_first_request_is_still_running_conflicts(shop: App) -> None:
     seen: list[str] = []
 
-    def first() -> tuple[int, object]:
+    def first() -> dict[str, object]:
         with pytest.raises(Conflict) as running:
             shop.idempotently(user_id=1, endpoint="orders.create", key="k", body={},
-                              action=lambda: (201, {}))
+                              action=lambda: {})
         seen.append(running.value.message)
-        return 201, {"id": 1}
+        return {"id": 1}
 
     assert shop.idempotently(user_id=1, endpoint="orders.create", key="k", body={},
-                             action=first) == (201, {"id": 1})
+                             action=first) == {"id": 1}
     assert seen == ["A request with this Idempotency-Key is still being processed."]

@@ -11,9 +11,9 @@ from typing import Any
 
 from shopcore.domain.errors import Conflict
 from shopcore.ports.clock import Clock
+from shopcore.ports.repositories import Replay
 from shopcore.ports.unit_of_work import UnitOfWork
 
-Answer = tuple[int, Any]
 KEEP = timedelta(hours=24)
 
 
@@ -23,13 +23,13 @@ def fingerprint(body: Any) -> str:
 
 @dataclass
 class Idempotently:
-    """Run `action` once per (user, endpoint, key); replay its answer, refuse a changed body."""
+    """Run `action` once per (user, endpoint, key); replay what it gave, refuse a changed body."""
 
     uow: UnitOfWork
     clock: Clock
 
     def __call__(self, *, user_id: int, endpoint: str, key: str, body: Any,
-                 action: Callable[[], Answer]) -> Answer:
+                 action: Callable[[], Replay]) -> Replay:
         digest = fingerprint(body)
         with self.uow:
             self.uow.idempotency.purge(self.clock.now() - KEEP)
@@ -38,17 +38,17 @@ class Idempotently:
         if found is not None:
             if found.fingerprint != digest:
                 raise Conflict("This Idempotency-Key was used with another request body.")
-            if not found.finished:
+            if found.replay is None:
                 raise Conflict("A request with this Idempotency-Key is still being processed.")
-            return found.status or 200, found.body
+            return found.replay
         try:
-            status, answer = action()
+            replay = action()
         except BaseException:
             with self.uow:
                 self.uow.idempotency.forget(user_id, endpoint, key)
                 self.uow.commit()
             raise
         with self.uow:
-            self.uow.idempotency.finish(user_id, endpoint, key, status, answer)
+            self.uow.idempotency.finish(user_id, endpoint, key, replay)
             self.uow.commit()
-        return status, answer
+        return replay

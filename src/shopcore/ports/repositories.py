@@ -103,26 +103,34 @@ class OrderRepository(Protocol):
     def pending_before(self, moment: datetime, limit: int) -> Sequence[int]: ...
 
 
+Replay = dict[str, Any]
+"""What an entrypoint keeps of its first answer to give every retry: a JSON object."""
+
+
 @dataclass(frozen=True)
 class IdempotentRequest:
-    """A request made with an Idempotency-Key, and its answer once there is one."""
+    """A request made with an Idempotency-Key, and the replay of its answer once there is one."""
 
     fingerprint: str
-    status: int | None = None
-    body: Any = None
+    replay: Replay | None = None
 
     @property
     def finished(self) -> bool:
-        return self.status is not None
+        return self.replay is not None
 
 
 class IdempotencyRepository(Protocol):
-    """Answers kept per (user, endpoint, key) so a retried request gets the same one."""
+    """Replays kept per (user, endpoint, key) so a retried request gets the first answer again.
+
+    The replay is opaque here: whatever JSON object the entrypoint hands to `finish`, given
+    back by `claim` as JSON decodes it (a tuple inside comes back as a list). A key is claimed
+    in flight with no replay; `forget` frees it, `purge` drops keys claimed before a moment.
+    """
 
     def claim(self, user_id: int, endpoint: str, key: str, fingerprint: str,
               now: datetime) -> IdempotentRequest | None:
         """Record the key as in flight; or the request already stored under it."""
         ...
-    def finish(self, user_id: int, endpoint: str, key: str, status: int, body: Any) -> None: ...
+    def finish(self, user_id: int, endpoint: str, key: str, replay: Replay) -> None: ...
     def forget(self, user_id: int, endpoint: str, key: str) -> None: ...
     def purge(self, before: datetime) -> int: ...

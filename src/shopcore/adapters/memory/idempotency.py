@@ -1,13 +1,13 @@
-"""Idempotency keys and the answers kept under them, in memory."""
+"""Idempotency keys and the replays kept under them, in memory."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime
-from typing import Any
 
 from shopcore.adapters.memory.store import Tables
-from shopcore.ports.repositories import IdempotentRequest
+from shopcore.ports.repositories import IdempotentRequest, Replay
 
 
 class MemoryIdempotencyRepository:
@@ -22,10 +22,12 @@ class MemoryIdempotencyRepository:
         self.t.idempotency[(user_id, endpoint, key)] = (IdempotentRequest(fingerprint), now)
         return None
 
-    def finish(self, user_id: int, endpoint: str, key: str, status: int, body: Any) -> None:
+    def finish(self, user_id: int, endpoint: str, key: str, replay: Replay) -> None:
         request, at = self.t.idempotency[(user_id, endpoint, key)]
+        # Kept as the JSON column keeps it, so a retry here sees what it would see on SQL.
+        stored = json.loads(json.dumps(replay))
         self.t.idempotency[(user_id, endpoint, key)] = (
-            dataclasses.replace(request, status=status, body=body), at)
+            dataclasses.replace(request, replay=stored), at)
 
     def forget(self, user_id: int, endpoint: str, key: str) -> None:
         self.t.idempotency.pop((user_id, endpoint, key), None)

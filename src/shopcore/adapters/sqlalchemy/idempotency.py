@@ -1,4 +1,4 @@
-"""Idempotency keys and the answers kept under them on SQLAlchemy."""
+"""Idempotency keys and the replays kept under them on SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shopcore.adapters.sqlalchemy.base import Repository
 from shopcore.adapters.sqlalchemy.tables import idempotency_keys
-from shopcore.ports.repositories import IdempotentRequest
+from shopcore.ports.repositories import IdempotentRequest, Replay
 
 
 class SqlIdempotencyRepository(Repository):
@@ -29,11 +29,11 @@ class SqlIdempotencyRepository(Repository):
         except IntegrityError:
             row = self.c.execute(select(idempotency_keys)
                                  .where(self._where(user_id, endpoint, key))).one()
-            return IdempotentRequest(row.fingerprint, row.status, row.body)
+            return IdempotentRequest(row.fingerprint, row.replay)
 
-    def finish(self, user_id: int, endpoint: str, key: str, status: int, body: Any) -> None:
+    def finish(self, user_id: int, endpoint: str, key: str, replay: Replay) -> None:
         self.c.execute(update(idempotency_keys).where(self._where(user_id, endpoint, key))
-                       .values(status=status, body=body))
+                       .values(replay=replay))
 
     def forget(self, user_id: int, endpoint: str, key: str) -> None:
         self.c.execute(delete(idempotency_keys).where(self._where(user_id, endpoint, key)))

@@ -166,7 +166,6 @@ idempotency_keys = Table(
     Column("endpoint", String(100), primary_key=True),
     Column("key", String(255), primary_key=True),
     Column("fingerprint", String(64), nullable=False),
-    Column("status", Integer, nullable=True),
-    Column("body", JSON, nullable=True),
+    Column("replay", JSON, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )

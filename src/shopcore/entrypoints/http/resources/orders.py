@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, make_response, request
+from flask import Response, request
 from flask.views import MethodView
 
-from shopcore.application.idempotency import Answer
 from shopcore.application.viewer import Viewer
 from shopcore.domain.errors import DomainError
 from shopcore.domain.order import Actor, Order
@@ -16,6 +15,7 @@ from shopcore.entrypoints.http.blueprint import Parser, blueprint
 from shopcore.entrypoints.http.context import use_case
 from shopcore.entrypoints.http.errors import domain_error_answer
 from shopcore.entrypoints.http.pagination import envelope, page_request
+from shopcore.entrypoints.http.replay import replay_of, response_of
 from shopcore.entrypoints.http.schemas.catalog import MAX_ID
 from shopcore.entrypoints.http.schemas.orders import (
     IdempotencyKeySchema,
@@ -25,6 +25,7 @@ from shopcore.entrypoints.http.schemas.orders import (
     OrderSchema,
     OrderStatusChangeSchema,
 )
+from shopcore.ports.repositories import Replay
 
 blp = blueprint("orders", __name__, url_prefix="/api/orders", description="Orders")
 
@@ -90,18 +91,18 @@ class OrderCreate(MethodView):
         """
         viewer, body = _viewer(), _no_body()
 
-        def place() -> Answer:
+        def place() -> Replay:
             try:
                 order = use_case("place_order")(user_id=viewer.user_id)
             except DomainError as exc:
-                return domain_error_answer(exc)
-            return 201, OrderSchema().dump(order_view(order, viewer))
+                return replay_of(*domain_error_answer(exc))
+            return replay_of(201, OrderSchema().dump(order_view(order, viewer)))
 
         key = headers.get("idempotency_key")
-        status, answer = place() if key is None else use_case("idempotently")(
+        replay = place() if key is None else use_case("idempotently")(
             user_id=viewer.user_id, endpoint=CREATE_ENDPOINT, key=key, body=body,
             action=place)
-        return make_response(jsonify(answer), status)
+        return response_of(replay)
 
 
 @blp.route(f"/{ORDER_ID}/")
