@@ -118,7 +118,7 @@ def app(settings: Settings) -> Iterator[Any]:
     flask_app = create_app(settings)
     flask_app.config["TESTING"] = True
     yield flask_app
-    flask_app.extensions["shopcore"].shutdown_resources()
+    flask_app.extensions["shopcore"].close()
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ class Shop:
 
     def __init__(self, app: Any, client: Any) -> None:
         self.app, self.client = app, client
-        self.container = app.extensions["shopcore"]
+        self.container = app.extensions["shopcore"].container
 
     def register(self, username: str = "alice", password: str = "s3cret-pass",
                  email: str | None = None) -> dict[str, Any]:

@@ -14,52 +14,41 @@ from dependency_injector import containers, providers
 from shopcore.adapters.clock import SystemClock
 from shopcore.adapters.inprocess.events import InProcessPublisher, MemoryPublisher
 from shopcore.adapters.mail.mailers import ConsoleMailer, MemoryMailer, SmtpMailer
+from shopcore.adapters.memory.cart_cache import LruCartCache
 from shopcore.adapters.memory.security import PlainHasher
 from shopcore.adapters.memory.store import MemoryStore
 from shopcore.adapters.memory.unit_of_work import MemoryUnitOfWork
+from shopcore.adapters.redis.cart_cache import RedisCartCache
+from shopcore.adapters.redis.client import redis_resource
 from shopcore.adapters.security.hashing import BcryptHasher
 from shopcore.adapters.security.throttle import memory_throttle, redis_throttle
 from shopcore.adapters.security.tokens import JwtTokenService, SignedResetTokens
 from shopcore.adapters.sqlalchemy.engine import engine_resource
+from shopcore.adapters.sqlalchemy.probe import DatabaseProbe
 from shopcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
 from shopcore.application import (
     accounts,
     auth,
+    authenticate,
     cart,
     categories,
+    demo_data,
     events,
     idempotency,
     orders,
     password_reset,
     products,
+    readiness,
+    user_lookup,
 )
+from shopcore.ports.health import DISABLED, UP
 from shopcore.settings import Settings
-
-
-def _storage(settings: Settings) -> str:
-    return "memory" if settings.in_memory else "sql"
 
 
 def _kafka_publisher(bootstrap_servers: str) -> Any:
     from shopcore.adapters.kafka.publisher import KafkaPublisher
 
     return KafkaPublisher(bootstrap_servers)
-
-
-def _lru_cart_cache(ttl_seconds: int) -> Any:
-    from shopcore.adapters.memory.cart_cache import LruCartCache
-
-    return LruCartCache(ttl_seconds=ttl_seconds)
-
-
-def _redis_cart_cache(url: str, ttl_seconds: int) -> Any:
-    from shopcore.adapters.redis.cart_cache import RedisCartCache
-
-    return RedisCartCache(url, ttl_seconds)
-
-
-def _throttle_store(settings: Settings) -> str:
-    return "redis" if settings.redis_url else "memory"
 
 
 class Core(containers.DeclarativeContainer):
@@ -70,12 +59,17 @@ class Core(containers.DeclarativeContainer):
 
 
 class Gateways(containers.DeclarativeContainer):
-    """Clients of outside services, one per process."""
+    """Clients of outside services, each built once, on first use, and closed at shutdown."""
 
     core = providers.DependenciesContainer()
     engine = providers.Resource(engine_resource, core.settings.provided.database_url,
                                 echo=core.settings.provided.sql_echo)
+    redis = providers.Resource(redis_resource, core.settings.provided.redis_url)
     memory_store = providers.Singleton(MemoryStore)
+    # Homes of the clients that payments (STRIPE_*) and search (SHOPCORE_OPENSEARCH_*) bring:
+    # a Singleton built from the settings each, filled by those issues.
+    stripe: providers.Object[Any] = providers.Object(None)
+    opensearch: providers.Object[Any] = providers.Object(None)
 
 
 class Adapters(containers.DeclarativeContainer):
@@ -86,7 +80,7 @@ class Adapters(containers.DeclarativeContainer):
     settings = core.settings
 
     uow = providers.Selector(
-        providers.Callable(_storage, settings),
+        settings.provided.storage,
         sql=providers.Factory(SqlUnitOfWork, engine=gateways.engine, clock=core.clock),
         memory=providers.Factory(MemoryUnitOfWork, store=gateways.memory_store, clock=core.clock),
     )
@@ -109,19 +103,19 @@ class Adapters(containers.DeclarativeContainer):
         max_age=providers.Callable(lambda s: timedelta(minutes=s.reset_token_minutes), settings),
     )
     throttle = providers.Selector(
-        providers.Callable(_throttle_store, settings),
+        settings.provided.throttle_store,
         memory=providers.Singleton(
             memory_throttle, settings.provided.login_failures_per_address,
             settings.provided.login_failures_per_user, settings.provided.login_window_minutes),
         redis=providers.Singleton(
-            redis_throttle, settings.provided.redis_url,
-            settings.provided.login_failures_per_address,
+            redis_throttle, gateways.redis, settings.provided.login_failures_per_address,
             settings.provided.login_failures_per_user, settings.provided.login_window_minutes),
     )
     cart_cache = providers.Selector(
-        providers.Callable(_throttle_store, settings),
-        memory=providers.Singleton(_lru_cart_cache, settings.provided.cart_cache_ttl_seconds),
-        redis=providers.Singleton(_redis_cart_cache, settings.provided.redis_url,
+        settings.provided.cart_cache_store,
+        memory=providers.Singleton(LruCartCache,
+                                   ttl_seconds=settings.provided.cart_cache_ttl_seconds),
+        redis=providers.Singleton(RedisCartCache, gateways.redis,
                                   settings.provided.cart_cache_ttl_seconds),
     )
     event_handlers = providers.List()
@@ -138,6 +132,18 @@ class Adapters(containers.DeclarativeContainer):
                                  sender=settings.provided.mail_sender),
         memory=providers.Singleton(MemoryMailer),
     )
+    database_probe = providers.Selector(
+        settings.provided.storage,
+        sql=providers.Singleton(DatabaseProbe, engine=gateways.engine),
+        memory=providers.Object(readiness.Fixed(UP)),
+    )
+    cache_probe = providers.Selector(
+        settings.provided.cart_cache_store,
+        redis=cart_cache,
+        memory=providers.Object(readiness.Fixed(DISABLED)),
+    )
+    search_probe = providers.Object(readiness.Fixed(DISABLED))
+    payments_probe = providers.Object(readiness.Fixed(DISABLED))
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -211,6 +217,19 @@ class UseCases(containers.DeclarativeContainer):
     replay_events = providers.Factory(events.ReplayEvents, uow=uow,
                                       publisher=adapters.event_publisher)
     outbox_status = providers.Factory(events.OutboxStatus, uow=uow)
+
+    authenticate = providers.Factory(authenticate.Authenticate, tokens=adapters.tokens)
+    find_user = providers.Factory(user_lookup.FindUser, uow=uow)
+    check_readiness = providers.Factory(readiness.CheckReadiness, probes=providers.Dict(
+        database=adapters.database_probe, cache=adapters.cache_probe,
+        search=adapters.search_probe, events=adapters.event_publisher,
+        payments=adapters.payments_probe))
+    count_products = providers.Factory(demo_data.CountProducts, uow=uow)
+    add_demo_users = providers.Factory(demo_data.AddDemoUsers, uow=uow, hasher=adapters.hasher,
+                                       clock=core.clock)
+    add_demo_categories = providers.Factory(demo_data.AddDemoCategories, uow=uow)
+    add_demo_products = providers.Factory(demo_data.AddDemoProducts, new_uow=uow.provider,
+                                          clock=core.clock, currency=currency)
 
 
 class Container(containers.DeclarativeContainer):

@@ -83,6 +83,21 @@ class Settings:
     def in_memory(self) -> bool:
         return self.database_url == MEMORY
 
+    @property
+    def storage(self) -> str:
+        """Where the unit of work keeps the shop: 'sql' or 'memory'."""
+        return "memory" if self.in_memory else "sql"
+
+    @property
+    def cart_cache_store(self) -> str:
+        """Where carts are cached: 'redis' when SHOPCORE_REDIS_URL is set, else 'memory'."""
+        return "redis" if self.redis_url else "memory"
+
+    @property
+    def throttle_store(self) -> str:
+        """Where failed logins are counted: 'redis' with SHOPCORE_REDIS_URL set, else 'memory'."""
+        return "redis" if self.redis_url else "memory"
+
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 

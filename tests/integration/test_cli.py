@@ -20,6 +20,8 @@ from shopcore.settings import Settings
 from tests.conftest import TEST_SECRET
 
 ADMIN = ["--username", "boss", "--email", "boss@example.com", "--password", "boss-pass-123"]
+COMMANDS = ["create-admin", "consume-events", "db", "events", "orders", "populate-data",
+            "relay-outbox", "serve"]
 
 
 @pytest.fixture
@@ -62,11 +64,16 @@ def catalog(env: dict[str, str]) -> list[tuple[Any, ...]]:
                 "category_id")
 
 
+def listed_commands(help_text: str) -> list[str]:
+    """The command names of a click group's --help."""
+    section = help_text.split("Commands:\n", 1)[1]
+    return sorted(line.split()[0] for line in section.splitlines() if line.startswith("  "))
+
+
 def test_help_lists_every_command(shopcore: Any) -> None:
     result = shopcore("--help")
     assert result.exit_code == 0
-    for command in ("serve", "db", "create-admin", "populate-data"):
-        assert f"  {command} " in result.output
+    assert listed_commands(result.output) == sorted(COMMANDS)
     db_help = shopcore("db", "--help").output
     for command in ("upgrade", "current", "downgrade"):
         assert f"  {command} " in db_help
@@ -77,6 +84,19 @@ def test_the_console_script_runs_as_a_module() -> None:
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("shopcore, version ")
+
+
+def test_the_script_and_both_modules_list_the_same_commands() -> None:
+    ways = {"script": [str(Path(sys.executable).with_name("shopcore"))],
+            "package": [sys.executable, "-m", "shopcore"],
+            "cli package": [sys.executable, "-m", "shopcore.entrypoints.cli"]}
+    listed = {}
+    for way, argv in ways.items():
+        result = subprocess.run([*argv, "--help"], capture_output=True, text=True, timeout=60,
+                                check=False)
+        assert result.returncode == 0, (way, result.stderr)
+        listed[way] = listed_commands(result.stdout)
+    assert listed == dict.fromkeys(ways, sorted(COMMANDS))
 
 
 def test_db_upgrade_creates_the_tables(shopcore: Any, env: dict[str, str]) -> None:
@@ -210,7 +230,7 @@ def test_the_created_admin_logs_in_through_the_http_api(
                            json={"username": "boss", "password": "boss-pass-123"})
     access = response.get_json()["access"]
     profile = client.get("/api/users/profile/", headers={"Authorization": f"Bearer {access}"})
-    app.extensions["shopcore"].shutdown_resources()
+    app.extensions["shopcore"].close()
     assert response.status_code == 200
     assert profile.get_json()["is_staff"] is True
 

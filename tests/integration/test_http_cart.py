@@ -503,7 +503,7 @@ def redis_shop(database_url: str) -> Iterator[tuple[Shop, Any]]:
         client.delete(key)
     app = create_app(make_settings(database_url, redis_url=REDIS_TEST_URL))
     yield Shop(app, app.test_client()), client
-    app.extensions["shopcore"].shutdown_resources()
+    app.extensions["shopcore"].close()
     for key in client.scan_iter("cart:*"):
         client.delete(key)
     client.close()

@@ -21,7 +21,7 @@ def broken_app(sqlite_template: Path, tmp_path: Path) -> Any:
         connection.execute("DROP TABLE products")
     app = create_app(make_settings(f"sqlite:///{path}"))
     yield app
-    app.extensions["shopcore"].shutdown_resources()
+    app.extensions["shopcore"].close()
 
 
 def test_an_unexpected_failure_is_a_500_in_the_error_shape_without_sql_or_traceback(
@@ -46,7 +46,7 @@ def test_readiness_is_down_with_503_when_the_database_cannot_be_reached() -> Non
     assert response.get_json()["status"] == "down"
     assert response.get_json()["checks"]["database"] == "down"
     assert app.test_client().get("/healthz").get_json() == {"status": "ok"}
-    app.extensions["shopcore"].shutdown_resources()
+    app.extensions["shopcore"].close()
 
 
 def test_readiness_reports_the_cache_down_but_the_shop_degraded_not_down(
@@ -58,7 +58,7 @@ def test_readiness_reports_the_cache_down_but_the_shop_degraded_not_down(
     assert body == {"status": "degraded", "checks": {
         "database": "up", "cache": "down", "search": "disabled", "events": "up",
         "payments": "disabled"}}
-    app.extensions["shopcore"].shutdown_resources()
+    app.extensions["shopcore"].close()
 
 
 @pytest.mark.parametrize(("method", "path", "code"), [

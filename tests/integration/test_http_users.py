@@ -88,7 +88,7 @@ def make_shop(database_url: str) -> Iterator[Callable[..., Shop]]:
 
     yield make
     for app in apps:
-        app.extensions["shopcore"].shutdown_resources()
+        app.extensions["shopcore"].close()
 
 
 # --- register ---------------------------------------------------------------------------
@@ -761,7 +761,7 @@ def test_a_request_for_an_untrusted_host_is_refused_when_trusted_hosts_are_set(
     good = client.post("/api/users/password_reset/", json={"email": "a@example.com"},
                        headers={"Host": "shop.example"})
     assert good.status_code == 202
-    app.extensions["shopcore"].shutdown_resources()
+    app.extensions["shopcore"].close()
 
 
 def test_behind_a_proxy_the_throttle_counts_the_forwarded_client_address(
@@ -782,4 +782,4 @@ def test_behind_a_proxy_the_throttle_counts_the_forwarded_client_address(
     other = client.post("/api/users/token/", json=body,
                         headers={"X-Forwarded-For": "198.51.100.2"})
     assert other.status_code == 401
-    app.extensions["shopcore"].shutdown_resources()
+    app.extensions["shopcore"].close()

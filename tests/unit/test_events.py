@@ -12,7 +12,7 @@ from shopcore import App
 from shopcore.adapters.inprocess.events import InProcessPublisher, MemoryPublisher
 from shopcore.domain.errors import Conflict
 from shopcore.domain.events import UserRegistered
-from shopcore.entrypoints.cli_events import parse_since
+from shopcore.entrypoints.cli.events import parse_since
 from shopcore.entrypoints.relay import RelayLoop
 
 

@@ -1,4 +1,4 @@
-"""The relay loop: drain the outbox to the bus, backing off while the bus is down."""
+"""Background work: the relay loop (backing off while the bus is down), periodic jobs, expiry."""
 
 from __future__ import annotations
 
@@ -8,8 +8,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from shopcore.application.events import RelayResult
+from shopcore.application.orders import ExpireOrders
 
 log = logging.getLogger("shopcore.relay")
+expiry_log = logging.getLogger("shopcore.orders")
+
+
+def expire_all(expire: Callable[[], ExpireOrders], batch: int = 100) -> int:
+    """Run the expiry in batches, each its own transaction, until a batch finds none."""
+    total = 0
+    while expired := expire()(limit=batch):
+        total += expired
+    if total:
+        expiry_log.info("expired %d unpaid order(s); their stock is back on sale", total)
+    return total
 
 
 @dataclass

@@ -10,9 +10,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
+from shopcore.adapters.redis.client import redis_client
 from shopcore.ports.cart_cache import CacheRead
 
 log = logging.getLogger(__name__)
@@ -71,17 +70,18 @@ class CircuitBreaker:
 
 
 class RedisCartCache:
-    """Carts as JSON under `cart:<user_id>`, guarded by a generation under `cart:<user_id>:gen`."""
+    """Carts as JSON under `cart:<user_id>`, guarded by a generation under `cart:<user_id>:gen`.
 
-    def __init__(self, url: str, ttl_seconds: int = 3600, *, timeout_s: float = 0.25,
-                 breaker_failures: int = 3, breaker_reset_s: float = 5.0, prefix: str = "cart:",
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    `client` is the process's shared client (decoding responses), or a URL to build one for
+    this cache alone with `timeout_s`.
+    """
+
+    def __init__(self, client: redis.Redis | str, ttl_seconds: int = 3600, *,
+                 timeout_s: float = 0.25, breaker_failures: int = 3, breaker_reset_s: float = 5.0,
+                 prefix: str = "cart:", clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl_seconds, self.prefix = ttl_seconds, prefix
-        # A timeout is not retried: on a hung Redis a call costs one timeout, not two.
-        self.client = redis.Redis.from_url(
-            url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s,
-            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
-            health_check_interval=5, decode_responses=True)
+        self.client = (redis_client(client, timeout_s=timeout_s) if isinstance(client, str)
+                       else client)
         self._put = self.client.register_script(_PUT_IF_GENERATION)
         self.breaker = CircuitBreaker(breaker_failures, breaker_reset_s, clock)
         self._lock = threading.Lock()

@@ -6,9 +6,12 @@ import logging
 import math
 import time
 
+import redis
 from limits import RateLimitItem, RateLimitItemPerMinute
-from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
+
+from shopcore.adapters.redis.client import redis_client
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +78,12 @@ def memory_throttle(per_address: int, per_user: int, window_minutes: int) -> Lim
     return LimitsThrottle(MemoryStorage(), per_address, per_user, window_minutes)
 
 
-def redis_throttle(url: str, per_address: int, per_user: int,
+def redis_throttle(client: redis.Redis | str, per_address: int, per_user: int,
                    window_minutes: int) -> FallbackThrottle:
-    storage = storage_from_string(url, socket_timeout=0.25, socket_connect_timeout=0.25)
-    assert isinstance(storage, Storage)
+    """Counters in Redis: on the shared client's connection pool, or on its own for a URL."""
+    if isinstance(client, str):
+        client = redis_client(client)
+    # limits builds its own Redis object; given the pool, it shares the sockets and timeouts.
+    storage = RedisStorage("redis://", connection_pool=client.connection_pool)
     return FallbackThrottle(LimitsThrottle(storage, per_address, per_user, window_minutes),
                             memory_throttle(per_address, per_user, window_minutes))

@@ -10,6 +10,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from shopcore.entrypoints.http.context import EXTENSION
 from shopcore.entrypoints.http.errors import error_response, register_error_handlers
+from shopcore.library import App
 from shopcore.settings import Settings
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
@@ -31,9 +32,8 @@ def _needs_json() -> Any:
     return error_response(415)
 
 
-def create_app(settings: Settings | None = None, *, container: Any = None) -> Flask:
-    """A new app with its own container (built here, never at import)."""
-    from shopcore.bootstrap import build
+def create_app(settings: Settings | None = None, *, shop: App | None = None) -> Flask:
+    """A new app with its own App (built here, never at import, unless one is given)."""
     from shopcore.entrypoints.http.resources import (
         cart,
         catalog,
@@ -43,9 +43,9 @@ def create_app(settings: Settings | None = None, *, container: Any = None) -> Fl
         users,
     )
 
-    settings = settings or (container.settings() if container is not None
-                            else Settings.from_env())
-    container = container if container is not None else build(settings)
+    if shop is None:
+        shop = App(settings or Settings.from_env())
+    settings = shop.settings
     app = Flask("shopcore", template_folder="templates", static_folder=None)
     app.root_path = __file__.rsplit("/", 1)[0]
     app.config.update(
@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None, *, container: Any = None) -> Fl
             app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies,
             x_host=settings.proxies)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION] = container
+    app.extensions[EXTENSION] = shop
     api = Api(app, spec_kwargs={"info": {"description": "shopcore REST API"}})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})

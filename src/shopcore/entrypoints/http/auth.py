@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import g, request
 
+from shopcore.application.viewer import Viewer
 from shopcore.domain.errors import AuthenticationFailed, PermissionDenied
-from shopcore.entrypoints.http.context import container
-from shopcore.ports.security import TokenKind
+from shopcore.entrypoints.http.context import shop
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling, as the access token says."""
-
-    user_id: int
-    is_staff: bool
-
-
-def current_principal(required: bool = True) -> Principal | None:
+def current_viewer(required: bool = True) -> Viewer | None:
     """The caller from `Authorization: Bearer <access>`; None when anonymous and allowed."""
-    if "principal" in g:
-        return g.principal  # type: ignore[no-any-return]
+    if "viewer" in g:
+        found: Viewer = g.viewer
+        return found
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if not header:
@@ -36,13 +28,14 @@ def current_principal(required: bool = True) -> Principal | None:
         return None
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationFailed("Authorization header must be 'Bearer <token>'.")
-    claims = container().adapters.tokens().verify(token.strip(), TokenKind.ACCESS)
-    g.principal = Principal(user_id=claims.user_id, is_staff=claims.is_staff)
-    return g.principal  # type: ignore[no-any-return]
+    viewer = shop().authenticate(access_token=token.strip())
+    g.viewer = viewer
+    return viewer
 
 
-def principal() -> Principal:
-    found = current_principal(required=True)
+def viewer() -> Viewer:
+    """The signed-in caller; 401 when anonymous."""
+    found = current_viewer(required=True)
     assert found is not None
     return found
 
@@ -52,7 +45,7 @@ def login_required(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        current_principal(required=True)
+        current_viewer(required=True)
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -63,7 +56,7 @@ def staff_required(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not principal().is_staff:
+        if not viewer().is_staff:
             raise PermissionDenied("You do not have permission to perform this action.")
         return view(*args, **kwargs)
 

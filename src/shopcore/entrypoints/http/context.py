@@ -1,19 +1,15 @@
-"""Where a request finds its application's container and use cases."""
+"""Where a request finds its application's shop: the typed use cases."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import current_app
+
+from shopcore.library import App
 
 EXTENSION = "shopcore"
 
 
-def container() -> Any:
-    """The composition root built by create_app() for this app."""
-    return current_app.extensions[EXTENSION]
-
-
-def use_case(name: str) -> Any:
-    """A fresh instance of the use case `name` (and so a fresh unit of work)."""
-    return getattr(container().use_cases, name)()
+def shop() -> App:
+    """The App that create_app() built (or was given) for this Flask app."""
+    found: App = current_app.extensions[EXTENSION]
+    return found

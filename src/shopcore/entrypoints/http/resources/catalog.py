@@ -9,7 +9,7 @@ from flask.views import MethodView
 
 from shopcore.entrypoints.http.auth import staff_required
 from shopcore.entrypoints.http.blueprint import blueprint
-from shopcore.entrypoints.http.context import use_case
+from shopcore.entrypoints.http.context import shop
 from shopcore.entrypoints.http.pagination import envelope, page_request
 from shopcore.entrypoints.http.schemas.catalog import (
     MAX_ID,
@@ -48,14 +48,14 @@ class Categories(MethodView):
     @blp.response(200, CategoryPageSchema)
     def get(self, _args: dict[str, Any]) -> dict[str, Any]:
         """List categories with their product counts."""
-        return envelope(use_case("list_categories")(page=page_request()))
+        return envelope(shop().list_categories(page=page_request()))
 
     @staff_write
     @blp.arguments(CategorySchema)
     @blp.response(201, CategorySchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Create a category (staff); 409 when the name is taken."""
-        return use_case("create_category")(**data)
+        return shop().create_category(**data)
 
 
 @blp.route(f"/categories/{CATEGORY_ID}/")
@@ -64,7 +64,7 @@ class CategoryItem(MethodView):
     @blp.response(200, CategorySchema)
     def get(self, category_id: int) -> Any:
         """One category."""
-        return use_case("get_category")(category_id=category_id)
+        return shop().get_category(category_id=category_id)
 
     @staff_write
     @blp.arguments(CategorySchema)
@@ -74,20 +74,20 @@ class CategoryItem(MethodView):
 
         `name` is required; an omitted `description` keeps its current value.
         """
-        return use_case("update_category")(category_id=category_id, **data)
+        return shop().update_category(category_id=category_id, **data)
 
     @staff_write
     @blp.arguments(CategoryPatchSchema(partial=True))
     @blp.response(200, CategorySchema)
     def patch(self, data: dict[str, Any], category_id: int) -> Any:
         """Change some of a category's fields (staff)."""
-        return use_case("update_category")(category_id=category_id, **data)
+        return shop().update_category(category_id=category_id, **data)
 
     @staff_write
     @blp.response(204)
     def delete(self, category_id: int) -> None:
         """Delete an empty category (staff); 409 while it still has products."""
-        use_case("delete_category")(category_id=category_id)
+        shop().delete_category(category_id=category_id)
 
 
 @blp.route("/products/")
@@ -100,14 +100,14 @@ class Products(MethodView):
         query = ProductQuery(category_id=args.get("category"), min_price=args.get("min_price"),
                              max_price=args.get("max_price"), in_stock=args.get("in_stock"),
                              ordering=args.get("ordering"))
-        return envelope(use_case("list_products")(query=query, page=page_request()))
+        return envelope(shop().list_products(query=query, page=page_request()))
 
     @staff_write
     @blp.arguments(ProductSchema)
     @blp.response(201, ProductSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Create a product (staff); stock null or omitted means untracked."""
-        return use_case("create_product")(**data)
+        return shop().create_product(**data)
 
 
 @blp.route(f"/products/{PRODUCT_ID}/")
@@ -116,7 +116,7 @@ class ProductItem(MethodView):
     @blp.response(200, ProductSchema)
     def get(self, product_id: int) -> Any:
         """One product."""
-        return use_case("get_product")(product_id=product_id)
+        return shop().get_product(product_id=product_id)
 
     @staff_write
     @blp.arguments(ProductSchema)
@@ -127,17 +127,17 @@ class ProductItem(MethodView):
         `name`, `price` and `category` are required. An omitted `description` or `stock`
         keeps its current value; an explicit `"stock": null` makes stock untracked.
         """
-        return use_case("update_product")(product_id=product_id, **data)
+        return shop().update_product(product_id=product_id, **data)
 
     @staff_write
     @blp.arguments(ProductPatchSchema(partial=True))
     @blp.response(200, ProductSchema)
     def patch(self, data: dict[str, Any], product_id: int) -> Any:
         """Change some of a product's fields (staff)."""
-        return use_case("update_product")(product_id=product_id, **data)
+        return shop().update_product(product_id=product_id, **data)
 
     @staff_write
     @blp.response(204)
     def delete(self, product_id: int) -> None:
         """Delete a product (staff)."""
-        use_case("delete_product")(product_id=product_id)
+        shop().delete_product(product_id=product_id)

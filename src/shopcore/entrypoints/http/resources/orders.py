@@ -10,9 +10,9 @@ from flask.views import MethodView
 from shopcore.application.viewer import Viewer
 from shopcore.domain.errors import DomainError
 from shopcore.domain.order import Actor, Order
-from shopcore.entrypoints.http.auth import login_required, principal, staff_required
+from shopcore.entrypoints.http.auth import login_required, staff_required, viewer
 from shopcore.entrypoints.http.blueprint import Parser, blueprint
-from shopcore.entrypoints.http.context import use_case
+from shopcore.entrypoints.http.context import shop
 from shopcore.entrypoints.http.errors import domain_error_answer
 from shopcore.entrypoints.http.pagination import envelope, page_request
 from shopcore.entrypoints.http.replay import replay_of, response_of
@@ -35,11 +35,6 @@ CREATE_ENDPOINT = "orders.create"
 NO_BODY = {"requestBody": {"required": False, "content": {
     "application/json": {"schema": NoBodySchema}}}}
 PARSER = Parser()
-
-
-def _viewer() -> Viewer:
-    caller = principal()
-    return Viewer(user_id=caller.user_id, is_staff=caller.is_staff)
 
 
 def order_view(order: Order, viewer: Viewer) -> dict[str, Any]:
@@ -69,10 +64,10 @@ class Orders(MethodView):
     @blp.errors(400, 401, 404)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The caller's own orders, newest first; `?status=` keeps one status."""
-        viewer = _viewer()
-        page = use_case("list_orders")(user_id=viewer.user_id, page=page_request(),
+        caller = viewer()
+        page = shop().list_orders(user_id=caller.user_id, page=page_request(),
                                        status=args.get("status"))
-        return envelope(page, results=[order_view(order, viewer) for order in page.items])
+        return envelope(page, results=[order_view(order, caller) for order in page.items])
 
 
 @blp.route("/create/")
@@ -89,18 +84,18 @@ class OrderCreate(MethodView):
         An empty cart is 400; stock short is 409 naming each product (`errors.items`).
         With an `Idempotency-Key`, a retry gets the first answer again (errors included).
         """
-        viewer, body = _viewer(), _no_body()
+        caller, body = viewer(), _no_body()
 
         def place() -> Replay:
             try:
-                order = use_case("place_order")(user_id=viewer.user_id)
+                order = shop().place_order(user_id=caller.user_id)
             except DomainError as exc:
                 return replay_of(*domain_error_answer(exc))
-            return replay_of(201, OrderSchema().dump(order_view(order, viewer)))
+            return replay_of(201, OrderSchema().dump(order_view(order, caller)))
 
         key = headers.get("idempotency_key")
-        replay = place() if key is None else use_case("idempotently")(
-            user_id=viewer.user_id, endpoint=CREATE_ENDPOINT, key=key, body=body,
+        replay = place() if key is None else shop().idempotently(
+            user_id=caller.user_id, endpoint=CREATE_ENDPOINT, key=key, body=body,
             action=place)
         return response_of(replay)
 
@@ -114,8 +109,8 @@ class OrderItem(MethodView):
     @blp.errors(401, 404)
     def get(self, order_id: int) -> dict[str, Any]:
         """One order with its tracking (`status_history`); the owner's or, for staff, any."""
-        viewer = _viewer()
-        return order_view(use_case("get_order")(order_id=order_id, viewer=viewer), viewer)
+        caller = viewer()
+        return order_view(shop().get_order(order_id=order_id, viewer=caller), caller)
 
 
 @blp.route(f"/{ORDER_ID}/cancel/")
@@ -128,8 +123,8 @@ class OrderCancel(MethodView):
     def post(self, order_id: int) -> dict[str, Any]:
         """Cancel a pending or paid order (owner or staff); its stock goes back on sale."""
         _no_body()
-        viewer = _viewer()
-        return order_view(use_case("cancel_order")(order_id=order_id, viewer=viewer), viewer)
+        caller = viewer()
+        return order_view(shop().cancel_order(order_id=order_id, viewer=caller), caller)
 
 
 @blp.route(f"/{ORDER_ID}/status/")
@@ -143,6 +138,6 @@ class OrderStatus(MethodView):
     @blp.errors(400, 401, 403, 404, 409, 413, 415)
     def post(self, data: dict[str, Any], order_id: int) -> dict[str, Any]:
         """Move an order along the transition table (staff); 409 for a move not in it."""
-        viewer = _viewer()
-        order = use_case("change_order_status")(order_id=order_id, viewer=viewer, **data)
-        return order_view(order, viewer)
+        caller = viewer()
+        order = shop().change_order_status(order_id=order_id, viewer=caller, **data)
+        return order_view(order, caller)

@@ -13,7 +13,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError
 
 from shopcore.domain.errors import ValidationFailed
 from shopcore.entrypoints.http.blueprint import Parser
-from shopcore.entrypoints.http.context import container, use_case
+from shopcore.entrypoints.http.context import shop
 from shopcore.entrypoints.http.errors import flatten
 from shopcore.entrypoints.http.resources.users import blp
 from shopcore.entrypoints.http.schemas.common import DetailSchema
@@ -69,7 +69,7 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
 
 def _link_template() -> str:
     """The confirm URL with a `{token}` slot, on settings.public_url when it is set."""
-    settings: Settings = container().settings()
+    settings: Settings = shop().settings
     public_url = settings.public_url
     if public_url:
         url = public_url.rstrip("/") + url_for("users.PasswordResetConfirm", token=SLOT)
@@ -79,7 +79,7 @@ def _link_template() -> str:
 
 
 def _request_reset(email: str) -> None:
-    use_case("request_password_reset")(email=email, link_template=_link_template())
+    shop().request_password_reset(email=email, link_template=_link_template())
 
 
 def _again_url() -> str:
@@ -113,7 +113,7 @@ class PasswordReset(MethodView):
                          email=request.form.get("email", ""))
         _request_reset(data["email"])
         return _page("password_reset_sent.html", again_url=_again_url(),
-                     minutes=container().settings().reset_token_minutes)
+                     minutes=shop().settings.reset_token_minutes)
 
 
 @blp.route("/password_reset/confirm/<token>/")
@@ -126,7 +126,7 @@ class PasswordResetConfirm(MethodView):
     def get(self, token: str) -> Response:
         """The HTML form for the new password, or an error page for a bad link."""
         try:
-            use_case("check_reset_token")(token=token)
+            shop().check_reset_token(token=token)
         except ValidationFailed as exc:
             return _page("password_reset_error.html", 400, message=exc.message,
                          again_url=_again_url())
@@ -141,14 +141,14 @@ class PasswordResetConfirm(MethodView):
         """Set the new password; the link then stops working."""
         if not _is_form():
             data = _json(PasswordResetConfirmSchema())
-            use_case("reset_password")(token=token, new_password=data["new_password"])
+            shop().reset_password(token=token, new_password=data["new_password"])
             return None
         try:
-            use_case("check_reset_token")(token=token)
+            shop().check_reset_token(token=token)
             data, errors = _form(PasswordResetFormSchema())
             if errors:
                 return _page("password_reset_confirm.html", 400, errors=errors)
-            use_case("reset_password")(token=token, new_password=data["new_password"])
+            shop().reset_password(token=token, new_password=data["new_password"])
         except ValidationFailed as exc:
             if "token" in exc.errors:
                 return _page("password_reset_error.html", 400, message=exc.message,

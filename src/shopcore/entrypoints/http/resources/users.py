@@ -8,9 +8,9 @@ from flask import request
 from flask.views import MethodView
 
 from shopcore.domain.user import User
-from shopcore.entrypoints.http.auth import login_required, principal
+from shopcore.entrypoints.http.auth import login_required, viewer
 from shopcore.entrypoints.http.blueprint import blueprint
-from shopcore.entrypoints.http.context import use_case
+from shopcore.entrypoints.http.context import shop
 from shopcore.entrypoints.http.schemas.users import (
     PasswordChangeSchema,
     ProfileSchema,
@@ -33,7 +33,7 @@ class Register(MethodView):
     @blp.errors(409)
     def post(self, data: dict[str, Any]) -> User:
         """Create a customer account."""
-        user: User = use_case("register_user")(**data)
+        user: User = shop().register_user(**data)
         return user
 
 
@@ -44,7 +44,7 @@ class Token(MethodView):
     @blp.errors(401, 429)
     def post(self, data: dict[str, Any]) -> Any:
         """Log in: an access and a refresh token (throttled after repeated failures)."""
-        return use_case("log_in")(**data, address=request.remote_addr or "")
+        return shop().log_in(**data, address=request.remote_addr or "")
 
 
 @blp.route("/token/refresh/")
@@ -54,7 +54,7 @@ class TokenRefresh(MethodView):
     @blp.errors(401)
     def post(self, data: dict[str, Any]) -> Any:
         """Rotate a refresh token; a reused one revokes every token issued from it."""
-        return use_case("refresh_tokens")(refresh=data["refresh"])
+        return shop().refresh_tokens(refresh=data["refresh"])
 
 
 @blp.route("/logout/")
@@ -67,7 +67,7 @@ class Logout(MethodView):
     @blp.errors(401)
     def post(self, data: dict[str, Any]) -> None:
         """Revoke one of the caller's refresh tokens."""
-        use_case("log_out")(user_id=principal().user_id, refresh=data["refresh"])
+        shop().log_out(user_id=viewer().user_id, refresh=data["refresh"])
 
 
 @blp.route("/profile/")
@@ -79,7 +79,7 @@ class Profile(MethodView):
     @blp.errors(401)
     def get(self) -> User:
         """The caller's account."""
-        user: User = use_case("get_profile")(user_id=principal().user_id)
+        user: User = shop().get_profile(user_id=viewer().user_id)
         return user
 
     @blp.doc(security=BEARER)
@@ -88,7 +88,7 @@ class Profile(MethodView):
     @blp.errors(401, 409)
     def put(self, data: dict[str, Any]) -> User:
         """Change the e-mail and names; fields left out keep their value (as DRF)."""
-        user: User = use_case("update_profile")(user_id=principal().user_id, **data)
+        user: User = shop().update_profile(user_id=viewer().user_id, **data)
         return user
 
     @blp.doc(security=BEARER)
@@ -97,7 +97,7 @@ class Profile(MethodView):
     @blp.errors(401, 409)
     def patch(self, data: dict[str, Any]) -> User:
         """Change some of the e-mail and names."""
-        user: User = use_case("update_profile")(user_id=principal().user_id, **data)
+        user: User = shop().update_profile(user_id=viewer().user_id, **data)
         return user
 
 
@@ -111,4 +111,4 @@ class PasswordChange(MethodView):
     @blp.errors(401)
     def post(self, data: dict[str, Any]) -> None:
         """Replace the password; every refresh token of the caller is revoked."""
-        use_case("change_password")(user_id=principal().user_id, **data)
+        shop().change_password(user_id=viewer().user_id, **data)

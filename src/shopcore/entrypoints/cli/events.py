@@ -1,4 +1,4 @@
-"""`shopcore relay-outbox` and `shopcore events ...`: the outbox from the command line."""
+"""`shopcore relay-outbox`, `consume-events` and `events status|replay`: events from the shell."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any
 
 import click
 
+from shopcore.application.events import RelayResult
 from shopcore.domain.events import AGGREGATES
+from shopcore.entrypoints.cli.context import configure_logging, load_settings, shop
 from shopcore.ports.events import topic_of
 
 DURATION = re.compile(r"^(\d+)([smhd])$")
@@ -37,16 +39,14 @@ def topics_of(aggregates: tuple[str, ...]) -> list[str] | None:
 @click.option("--batch", default=100, show_default=True, type=click.IntRange(1, 10_000))
 def relay_outbox(once: bool, batch: int) -> None:
     """Publish outbox events to the bus (Kafka when configured), oldest first."""
-    from shopcore.entrypoints.cli import configure_logging, load_settings, shop
     from shopcore.entrypoints.relay import RelayLoop
 
     configure_logging()
     settings = load_settings()
-    with shop(settings) as container:
-        relay = container.use_cases.relay_outbox
+    with shop(settings) as app:
 
-        def once_more() -> Any:
-            return relay()(limit=batch)
+        def once_more() -> RelayResult:
+            return app.relay_outbox(limit=batch)
 
         if once:
             total = 0
@@ -72,12 +72,10 @@ def events() -> None:
 @events.command("status")
 def status() -> None:
     """The outbox backlog: unsent events, the oldest one's age, the last relay error."""
-    from shopcore.entrypoints.cli import load_settings, shop
-
     settings = load_settings()
-    with shop(settings) as container:
-        stats = container.use_cases.outbox_status()()
-        bus = container.adapters.event_publisher().check()
+    with shop(settings) as app:
+        stats = app.outbox_status()
+        bus = app.check_readiness().checks["events"]
     age = (f"{(datetime.now(UTC) - stats.oldest_unsent).total_seconds():.0f}s"
            if stats.oldest_unsent else "-")
     click.echo(f"bus:            {settings.event_bus} ({bus})")
@@ -93,12 +91,9 @@ def status() -> None:
               help="Only these aggregates' topics (repeatable).")
 def replay(since: str, aggregates: tuple[str, ...]) -> None:
     """Publish stored events again; consumers drop the ones they already handled."""
-    from shopcore.entrypoints.cli import load_settings, shop
-
     moment = parse_since(since)
-    with shop(load_settings()) as container:
-        result = container.use_cases.replay_events()(since=moment,
-                                                     topics=topics_of(aggregates))
+    with shop(load_settings()) as app:
+        result = app.replay_events(since=moment, topics=topics_of(aggregates))
     click.echo(f"replayed {result.published} event(s) since {moment.isoformat()}"
                + (f"; {result.failed} failed ({result.error})" if result.failed else ""))
     if result.failed:
@@ -120,17 +115,15 @@ def consume_events(aggregates: tuple[str, ...], group: str, from_beginning: bool
 
     from shopcore.adapters.kafka.consumer import HandlerFailed, KafkaEventConsumer
     from shopcore.adapters.kafka.topics import SHOPCORE_TOPICS, TopicsNotCreated
-    from shopcore.entrypoints.cli import load_settings, shop
 
     settings = load_settings()
     if not settings.kafka_bootstrap_servers:
         raise click.UsageError("set SHOPCORE_KAFKA_BOOTSTRAP_SERVERS to the Kafka brokers "
                                "(the in-process bus prints events in the server's log)")
-    with shop(settings) as container:
-        handle_event = container.use_cases.handle_event
+    with shop(settings) as app:
 
         def handle(message: dict[str, Any]) -> None:
-            if not handle_event()(consumer=group, message=message):
+            if not app.handle_event(consumer=group, message=message):
                 click.echo(f"# duplicate {message.get('event_id')} dropped")
 
         consumer = KafkaEventConsumer(

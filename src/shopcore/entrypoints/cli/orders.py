@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import click
 
-from shopcore.application.orders import ExpireOrders
-
-log = logging.getLogger("shopcore.orders")
-
-
-def expire_all(expire: Callable[[], ExpireOrders], batch: int = 100) -> int:
-    """Run the expiry in batches, each its own transaction, until a batch finds none."""
-    total = 0
-    while expired := expire()(limit=batch):
-        total += expired
-    if total:
-        log.info("expired %d unpaid order(s); their stock is back on sale", total)
-    return total
+from shopcore.entrypoints.cli.context import shop, stored_settings
+from shopcore.entrypoints.relay import expire_all
 
 
 @click.group("orders")
@@ -36,13 +24,11 @@ def orders() -> None:
               help="Orders cancelled per transaction.")
 def expire(minutes: int | None, batch: int) -> None:
     """Cancel pending orders older than --older-than minutes and put their stock back."""
-    from shopcore.entrypoints.cli import shop, stored_settings
-
     settings = stored_settings("expire orders in")
     minutes = settings.order_expiry_minutes if minutes is None else minutes
-    with shop(settings) as container:
-        provider = container.use_cases.expire_orders
-        total = expire_all(lambda: provider(after=timedelta(minutes=minutes)), batch)
+    with shop(settings) as app:
+        after = timedelta(minutes=minutes)
+        total = expire_all(lambda: replace(app.expire_orders, after=after), batch)
     click.echo(f"cancelled {total} unpaid order(s) pending for more than {minutes} minute(s)")
 
 

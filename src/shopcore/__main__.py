@@ -1,0 +1,5 @@
+"""`python -m shopcore`: the `shopcore` command."""
+
+from shopcore.entrypoints.cli.main import main
+
+main(prog_name="shopcore")
