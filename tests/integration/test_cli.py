@@ -8,44 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, inspect, select
 
 from shopcore import App
 from shopcore.adapters.sqlalchemy.migrate import head
 from shopcore.adapters.sqlalchemy.tables import categories, products, users
-from shopcore.entrypoints.cli import main
 from shopcore.ports.security import TokenKind
 from shopcore.settings import Settings
-from tests.conftest import TEST_SECRET
 
 ADMIN = ["--username", "boss", "--email", "boss@example.com", "--password", "boss-pass-123"]
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The variables of a fresh SQLite database; the working directory has no .env."""
-    monkeypatch.chdir(tmp_path)
-    return {"SHOPCORE_DATABASE_URL": f"sqlite:///{tmp_path / 'shop.sqlite3'}",
-            "SHOPCORE_SECRET_KEY": TEST_SECRET, "SHOPCORE_BCRYPT_ROUNDS": "4",
-            "SHOPCORE_VAR_DIR": str(tmp_path / "var"), "SHOPCORE_REDIS_URL": ""}
-
-
-@pytest.fixture
-def shopcore(env: dict[str, str]) -> Any:
-    """Run `shopcore ARGS...` in-process with `env`; stdin is not a terminal."""
-
-    def run(*args: str, input: str | None = None, **overrides: str) -> Result:
-        return CliRunner().invoke(main, list(args), input=input, env={**env, **overrides})
-
-    return run
-
-
-@pytest.fixture
-def migrated(shopcore: Any, env: dict[str, str]) -> dict[str, str]:
-    result = shopcore("db", "upgrade")
-    assert result.exit_code == 0, result.output
-    return env
 
 
 def rows(env: dict[str, str], table: Any, *columns: str) -> list[tuple[Any, ...]]:
