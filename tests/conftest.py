@@ -1,8 +1,12 @@
-"""Fixtures shared by every tier: databases, apps, clients and users."""
+"""Fixtures shared by every tier: databases, apps, clients and users.
+
+The HTTP tier runs on SQLite; a test where the database itself matters (constraints,
+concurrency, one end-to-end flow per area) is marked `both_databases` and runs on SQLite and
+on PostgreSQL. Storage as such is held to one contract by the repository suites.
+"""
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -11,28 +15,30 @@ from typing import Any
 
 import pytest
 
-from shopcore.settings import MEMORY, Settings
+from shopcore.settings import Settings
+from tests.helpers import (
+    PG_ADMIN_URL,
+    REDIS_TEST_URL,
+    Shop,
+    make_settings,
+    service_missing,
+    shop_of,
+    truncate_postgres,
+)
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-PG_ADMIN_URL = os.environ.get("SHOPCORE_TEST_POSTGRES_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_TEST_URL = os.environ.get("SHOPCORE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-TEST_SECRET = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def service_missing(name: str, why: object) -> None:
-    """Fail in CI (a missing service is a broken machine there), skip elsewhere."""
-    message = f"{name} is not reachable: {why}"
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
+DATABASES = ("sqlite", "postgres")
+BOTH_DATABASES = "both_databases"
 
 
-def make_settings(database_url: str = MEMORY, **overrides: Any) -> Settings:
-    """Settings for tests: a fixed secret, cheap bcrypt, mail kept in memory."""
-    base = Settings(database_url=database_url, secret_key=TEST_SECRET, bcrypt_rounds=4,
-                    mailer="memory")
-    return base.with_(**overrides)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{BOTH_DATABASES}: give `database_url` once on SQLite and once on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+            BOTH_DATABASES):
+        metafunc.parametrize("database_url", DATABASES, indirect=True)
 
 
 @pytest.fixture
@@ -81,22 +87,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def truncate_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    from shopcore.adapters.sqlalchemy.tables import metadata
-
-    engine = create_engine(url)
-    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A clean, migrated database: once on SQLite, once on PostgreSQL."""
-    if request.param == "sqlite":
+    """A clean, migrated database: SQLite, or each of the DATABASES under `both_databases`."""
+    if getattr(request, "param", "sqlite") == "sqlite":
         path = tmp_path / "shop.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
@@ -118,49 +112,12 @@ def app(settings: Settings) -> Iterator[Any]:
     flask_app = create_app(settings)
     flask_app.config["TESTING"] = True
     yield flask_app
-    flask_app.extensions["shopcore"].close()
+    shop_of(flask_app).close()
 
 
 @pytest.fixture
 def client(app: Any) -> Any:
     return app.test_client()
-
-
-class Shop:
-    """Shortcuts through the HTTP API for arranging a test."""
-
-    def __init__(self, app: Any, client: Any) -> None:
-        self.app, self.client = app, client
-        self.container = app.extensions["shopcore"].container
-
-    def register(self, username: str = "alice", password: str = "s3cret-pass",
-                 email: str | None = None) -> dict[str, Any]:
-        response = self.client.post("/api/users/register/", json={
-            "username": username, "password": password,
-            "email": email or f"{username}@example.com"})
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()  # type: ignore[no-any-return]
-
-    def login(self, username: str = "alice", password: str = "s3cret-pass") -> dict[str, str]:
-        response = self.client.post("/api/users/token/",
-                                    json={"username": username, "password": password})
-        assert response.status_code == 200, response.get_json()
-        return response.get_json()  # type: ignore[no-any-return]
-
-    def customer(self, username: str = "alice", password: str = "s3cret-pass") -> dict[str, str]:
-        """Authorization headers of a freshly registered customer."""
-        self.register(username, password)
-        return {"Authorization": f"Bearer {self.login(username, password)['access']}"}
-
-    def staff(self, username: str = "admin", password: str = "admin-pass-1") -> dict[str, str]:
-        """Authorization headers of a staff user created the way the CLI does."""
-        self.container.use_cases.register_user()(
-            username=username, email=f"{username}@example.com", password=password, is_staff=True)
-        return {"Authorization": f"Bearer {self.login(username, password)['access']}"}
-
-    @property
-    def mail(self) -> list[Any]:
-        return self.container.adapters.mailer().sent  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEST_SECRET
+from tests.helpers import TEST_SECRET
 
 pytestmark = pytest.mark.slow
 

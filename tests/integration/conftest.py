@@ -1,16 +1,26 @@
-"""Fixtures of the integration tier that start real services."""
+"""Fixtures of the integration tier: real services, every store, a small shop, the CLI."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 
-from tests.conftest import Shop, service_missing
+from tests.helpers import (
+    TEST_SECRET,
+    Headers,
+    Shop,
+    UowFactory,
+    make_category,
+    make_product,
+    service_missing,
+    truncate_postgres,
+)
 from tests.integration.broker import BrokerFailed, TansuBroker, tansu_binary
-from tests.integration.test_http_catalog import make_category, make_product
 
 
 @pytest.fixture
@@ -25,7 +35,62 @@ def kafka_broker(tmp_path: Path) -> Iterator[TansuBroker]:
     broker.stop()
 
 
-Headers = dict[str, str]
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def new_uow(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UowFactory]:
+    """Units of work on one clean store: in memory, SQLite and PostgreSQL in turn."""
+    from shopcore.adapters.memory.store import MemoryStore
+    from shopcore.adapters.memory.unit_of_work import MemoryUnitOfWork
+    from shopcore.adapters.sqlalchemy.engine import make_engine
+    from shopcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
+
+    if request.param == "memory":
+        store = MemoryStore()
+        yield lambda: MemoryUnitOfWork(store)
+        return
+    if request.param == "sqlite":
+        path = tmp_path / "repo.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        truncate_postgres(url)
+    engine = make_engine(url)
+    yield lambda: SqlUnitOfWork(engine)
+    engine.dispose()
+
+
+# The CLI
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The variables of a fresh SQLite database; the working directory has no .env."""
+    monkeypatch.chdir(tmp_path)
+    return {"SHOPCORE_DATABASE_URL": f"sqlite:///{tmp_path / 'shop.sqlite3'}",
+            "SHOPCORE_SECRET_KEY": TEST_SECRET, "SHOPCORE_BCRYPT_ROUNDS": "4",
+            "SHOPCORE_VAR_DIR": str(tmp_path / "var"), "SHOPCORE_REDIS_URL": ""}
+
+
+@pytest.fixture
+def shopcore(env: dict[str, str]) -> Any:
+    """Run `shopcore ARGS...` in-process with `env`; stdin is not a terminal."""
+    from shopcore.entrypoints.cli import main
+
+    def run(*args: str, input: str | None = None, **overrides: str) -> Result:
+        return CliRunner().invoke(main, list(args), input=input, env={**env, **overrides})
+
+    return run
+
+
+@pytest.fixture
+def migrated(shopcore: Any, env: dict[str, str]) -> dict[str, str]:
+    """`env` once `shopcore db upgrade` has built its database."""
+    result = shopcore("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    return env
+
+
+# A small shop over HTTP
 
 
 @pytest.fixture

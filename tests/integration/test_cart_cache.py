@@ -20,7 +20,7 @@ import redis
 from shopcore.adapters.memory.cart_cache import LruCartCache
 from shopcore.adapters.redis.cart_cache import RedisCartCache
 from shopcore.ports.cart_cache import CacheRead, CartCache
-from tests.conftest import service_missing
+from tests.helpers import service_missing
 
 
 class Clock:

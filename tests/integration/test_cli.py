@@ -8,46 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, inspect, select
 
 from shopcore import App
 from shopcore.adapters.sqlalchemy.migrate import head
 from shopcore.adapters.sqlalchemy.tables import categories, products, users
-from shopcore.entrypoints.cli import main
 from shopcore.ports.security import TokenKind
 from shopcore.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.helpers import shop_of
 
 ADMIN = ["--username", "boss", "--email", "boss@example.com", "--password", "boss-pass-123"]
 COMMANDS = ["create-admin", "consume-events", "db", "events", "orders", "populate-data",
             "relay-outbox", "serve"]
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The variables of a fresh SQLite database; the working directory has no .env."""
-    monkeypatch.chdir(tmp_path)
-    return {"SHOPCORE_DATABASE_URL": f"sqlite:///{tmp_path / 'shop.sqlite3'}",
-            "SHOPCORE_SECRET_KEY": TEST_SECRET, "SHOPCORE_BCRYPT_ROUNDS": "4",
-            "SHOPCORE_VAR_DIR": str(tmp_path / "var"), "SHOPCORE_REDIS_URL": ""}
-
-
-@pytest.fixture
-def shopcore(env: dict[str, str]) -> Any:
-    """Run `shopcore ARGS...` in-process with `env`; stdin is not a terminal."""
-
-    def run(*args: str, input: str | None = None, **overrides: str) -> Result:
-        return CliRunner().invoke(main, list(args), input=input, env={**env, **overrides})
-
-    return run
-
-
-@pytest.fixture
-def migrated(shopcore: Any, env: dict[str, str]) -> dict[str, str]:
-    result = shopcore("db", "upgrade")
-    assert result.exit_code == 0, result.output
-    return env
 
 
 def rows(env: dict[str, str], table: Any, *columns: str) -> list[tuple[Any, ...]]:
@@ -230,7 +202,7 @@ def test_the_created_admin_logs_in_through_the_http_api(
                            json={"username": "boss", "password": "boss-pass-123"})
     access = response.get_json()["access"]
     profile = client.get("/api/users/profile/", headers={"Authorization": f"Bearer {access}"})
-    app.extensions["shopcore"].close()
+    shop_of(app).close()
     assert response.status_code == 200
     assert profile.get_json()["is_staff"] is True
 

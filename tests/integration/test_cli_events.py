@@ -9,9 +9,6 @@ from typing import Any
 from shopcore import App
 from shopcore.settings import Settings
 from tests.integration.broker import TansuBroker
-from tests.integration.test_cli import env, migrated, shopcore
-
-__all__ = ["env", "migrated", "shopcore"]
 
 
 def register(env: dict[str, str], *names: str) -> None:

@@ -15,9 +15,6 @@ from shopcore.application.viewer import Viewer
 from shopcore.domain.order import TRANSITIONS, Status
 from shopcore.entrypoints.relay import Periodic
 from shopcore.settings import Settings
-from tests.integration.test_cli import env, migrated, shopcore
-
-__all__ = ["env", "migrated", "shopcore"]
 
 
 def pending_order(env: dict[str, str], *, minutes_ago: int, stock: int = 5,

@@ -19,7 +19,7 @@ from shopcore.adapters.kafka.topics import SHOPCORE_TOPICS
 from shopcore.application.events import RelayOutbox
 from shopcore.application.viewer import Viewer
 from shopcore.ports.events import Envelope, EventPublisher, PublishOutcome
-from tests.conftest import make_settings
+from tests.helpers import make_settings
 from tests.integration.broker import TansuBroker
 
 

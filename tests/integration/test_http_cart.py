@@ -1,4 +1,4 @@
-"""The cart over HTTP, on SQLite and on PostgreSQL."""
+"""The cart over HTTP; `both_databases` where storage shows."""
 
 from __future__ import annotations
 
@@ -10,10 +10,18 @@ import pytest
 
 from shopcore.domain.cart import MAX_LINE_QUANTITY
 from shopcore.entrypoints.http import create_app
-from tests.conftest import REDIS_TEST_URL, Shop, make_settings, service_missing
-from tests.integration.test_http_catalog import assert_error, make_category, make_product
+from tests.helpers import (
+    REDIS_TEST_URL,
+    Headers,
+    Shop,
+    assert_error,
+    make_category,
+    make_product,
+    make_settings,
+    service_missing,
+    shop_of,
+)
 
-Headers = dict[str, str]
 CART_FIELDS = {"items", "total", "currency", "item_count", "problems"}
 EMPTY = {"items": [], "total": "0.00", "currency": "USD", "item_count": 0, "problems": []}
 
@@ -46,6 +54,7 @@ def test_a_new_cart_is_empty(client: Any, alice: Headers) -> None:
     assert cart(client, alice) == EMPTY
 
 
+@pytest.mark.both_databases
 def test_adding_a_product_answers_the_priced_cart(
     client: Any, alice: Headers, dune: dict[str, Any]
 ) -> None:
@@ -59,6 +68,7 @@ def test_adding_a_product_answers_the_priced_cart(
     assert cart(client, alice) == response.get_json()
 
 
+@pytest.mark.both_databases
 def test_adding_a_product_again_adds_to_its_line(
     client: Any, alice: Headers, dune: dict[str, Any]
 ) -> None:
@@ -88,6 +98,7 @@ def test_an_unknown_product_is_404_and_adds_nothing(client: Any, alice: Headers)
     assert cart(client, alice) == EMPTY
 
 
+@pytest.mark.both_databases
 def test_adding_beyond_stock_is_409_counting_what_the_line_already_holds(
     client: Any, alice: Headers, dune: dict[str, Any]
 ) -> None:
@@ -120,6 +131,7 @@ def test_untracked_stock_takes_any_quantity_up_to_the_line_limit(
 # Changing and removing lines
 
 
+@pytest.mark.both_databases
 def test_patch_sets_a_line_quantity(
     client: Any, alice: Headers, dune: dict[str, Any], emma: dict[str, Any]
 ) -> None:
@@ -197,6 +209,7 @@ def test_delete_of_a_line_not_in_the_cart_is_404(
     assert lines(cart(client, alice)) == [(emma["id"], 1)]
 
 
+@pytest.mark.both_databases
 def test_delete_of_the_cart_empties_it_with_204(
     client: Any, alice: Headers, dune: dict[str, Any], emma: dict[str, Any]
 ) -> None:
@@ -214,6 +227,7 @@ def test_delete_of_the_cart_empties_it_with_204(
 # One cart per user
 
 
+@pytest.mark.both_databases
 def test_each_user_sees_only_their_own_cart(
     shop: Shop, client: Any, alice: Headers, dune: dict[str, Any], emma: dict[str, Any]
 ) -> None:
@@ -352,64 +366,10 @@ def test_a_line_id_that_is_not_a_positive_integer_is_404(
     assert_error(client.delete(url, headers=alice), 404)
 
 
-@pytest.mark.parametrize(("method", "path"), [("post", "/api/cart/add/"),
-                                              ("patch", "/api/cart/items/{id}/")])
-def test_a_body_that_is_not_json_is_415_and_changes_nothing(
-    client: Any, alice: Headers, dune: dict[str, Any], method: str, path: str
-) -> None:
-    fill(client, alice, dune["id"], 1)
-    url = path.format(id=dune["id"])
-
-    form = getattr(client, method)(url, data={"product_id": dune["id"], "quantity": "3"},
-                                   headers=alice)
-    text = getattr(client, method)(url, data="quantity=3", content_type="text/plain",
-                                   headers=alice)
-
-    assert_error(form, 415)
-    assert_error(text, 415)
-    assert lines(cart(client, alice)) == [(dune["id"], 1)]
-
-
-@pytest.mark.parametrize("raw", ['{"product_id": 1, "quantity": 1', "{'quantity': 1}", "",
-                                 '{"product_id": 1, "quantity": 1,}', "\xff"])
-def test_malformed_json_is_400_and_adds_nothing(
-    client: Any, alice: Headers, dune: dict[str, Any], raw: str
-) -> None:
-    response = client.post("/api/cart/add/", data=raw.encode("latin-1"),
-                           content_type="application/json", headers=alice)
-
-    assert_error(response, 400)
-    assert cart(client, alice) == EMPTY
-
-
-def test_a_body_over_one_mebibyte_is_413_and_adds_nothing(
-    client: Any, alice: Headers, dune: dict[str, Any]
-) -> None:
-    huge = {"product_id": dune["id"], "quantity": 1, "padding": "x" * 1_100_000}
-
-    assert_error(client.post("/api/cart/add/", json=huge, headers=alice), 413)
-    assert cart(client, alice) == EMPTY
-
-
-@pytest.mark.parametrize(("method", "path", "allowed"), [
-    ("put", "/api/cart/", {"GET", "DELETE"}),
-    ("post", "/api/cart/", {"GET", "DELETE"}),
-    ("get", "/api/cart/add/", {"POST"}),
-    ("get", "/api/cart/items/1/", {"PATCH", "DELETE"}),
-    ("put", "/api/cart/items/1/", {"PATCH", "DELETE"}),
-])
-def test_a_wrong_method_is_405_with_allow_before_any_auth(
-    client: Any, method: str, path: str, allowed: set[str]
-) -> None:
-    response = getattr(client, method)(path, json={})
-
-    assert_error(response, 405)
-    assert allowed <= {m.strip() for m in response.headers["Allow"].split(",")}
-
-
 # Problems: what changed since a line was added, seen through the cache
 
 
+@pytest.mark.both_databases
 def test_a_price_change_shows_the_new_price_and_a_price_changed_problem(
     client: Any, staff: Headers, alice: Headers, dune: dict[str, Any]
 ) -> None:
@@ -443,6 +403,7 @@ def test_a_stock_cut_below_the_line_shows_an_out_of_stock_problem(
     assert "1" in problem["message"]
 
 
+@pytest.mark.both_databases
 def test_a_deleted_product_leaves_the_items_and_shows_as_unavailable(
     client: Any, staff: Headers, alice: Headers, dune: dict[str, Any], emma: dict[str, Any]
 ) -> None:
@@ -503,7 +464,7 @@ def redis_shop(database_url: str) -> Iterator[tuple[Shop, Any]]:
         client.delete(key)
     app = create_app(make_settings(database_url, redis_url=REDIS_TEST_URL))
     yield Shop(app, app.test_client()), client
-    app.extensions["shopcore"].close()
+    shop_of(app).close()
     for key in client.scan_iter("cart:*"):
         client.delete(key)
     client.close()

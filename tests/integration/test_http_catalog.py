@@ -1,16 +1,16 @@
-"""The catalog over HTTP (categories and products), on SQLite and on PostgreSQL."""
+"""The catalog over HTTP (categories and products); `both_databases` where storage shows."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-Headers = dict[str, str]
+from tests.helpers import Headers, assert_error, make_category, make_product
+
 PRODUCT_FIELDS = {"id", "name", "slug", "description", "price", "currency", "category",
                   "stock", "in_stock", "created_at", "updated_at"}
 CATEGORY_FIELDS = {"id", "name", "slug", "description", "product_count"}
@@ -26,20 +26,6 @@ def books(client: Any, staff: Headers) -> dict[str, Any]:
     return make_category(client, staff, "Books")
 
 
-def make_category(client: Any, headers: Headers, name: str, **extra: Any) -> dict[str, Any]:
-    response = client.post("/api/categories/", json={"name": name, **extra}, headers=headers)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()  # type: ignore[no-any-return]
-
-
-def make_product(client: Any, headers: Headers, category: int, name: str = "Dune",
-                 price: Any = "12.50", **extra: Any) -> dict[str, Any]:
-    body = {"name": name, "price": price, "category": category, **extra}
-    response = client.post("/api/products/", json=body, headers=headers)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()  # type: ignore[no-any-return]
-
-
 def count(client: Any, path: str) -> int:
     response = client.get(path)
     assert response.status_code == 200, response.get_json()
@@ -52,24 +38,10 @@ def names(client: Any, query: str) -> list[str]:
     return [p["name"] for p in response.get_json()["results"]]
 
 
-def assert_error(response: Any, code: int, field: str | None = None) -> dict[str, Any]:
-    """The one error shape; `field` (when given) is among the fields at fault."""
-    assert response.status_code == code, response.get_data(as_text=True)
-    body = response.get_json()
-    assert body["code"] == code
-    assert body["status"] == HTTPStatus(code).phrase
-    assert isinstance(body["message"], str)
-    assert body["message"]
-    assert set(body) <= {"code", "status", "message", "errors"}
-    if field is not None:
-        assert field in body["errors"], body
-        assert all(isinstance(m, str) for m in body["errors"][field])
-    return body  # type: ignore[no-any-return]
-
-
 # Categories
 
 
+@pytest.mark.both_databases
 def test_staff_creates_a_category_that_anyone_can_read(client: Any, staff: Headers) -> None:
     created = make_category(client, staff, "Science Fiction", description="Far futures")
 
@@ -103,6 +75,7 @@ def test_the_category_list_is_a_page_with_product_counts(
     assert all(set(c) == CATEGORY_FIELDS for c in body["results"])
 
 
+@pytest.mark.both_databases
 def test_a_taken_category_name_is_409_ignoring_case(client: Any, staff: Headers) -> None:
     make_category(client, staff, "Books")
 
@@ -112,6 +85,7 @@ def test_a_taken_category_name_is_409_ignoring_case(client: Any, staff: Headers)
     assert count(client, "/api/categories/") == 1
 
 
+@pytest.mark.both_databases
 def test_categories_with_the_same_slug_get_distinct_slugs(client: Any, staff: Headers) -> None:
     first = make_category(client, staff, "Books!")
     second = make_category(client, staff, "Books?")
@@ -119,6 +93,7 @@ def test_categories_with_the_same_slug_get_distinct_slugs(client: Any, staff: He
     assert (first["slug"], second["slug"]) == ("books", "books-2")
 
 
+@pytest.mark.both_databases
 def test_unicode_category_names_are_kept_and_slugged(client: Any, staff: Headers) -> None:
     accented = make_category(client, staff, "Café Ωmega")
     japanese = make_category(client, staff, "日本の本")
@@ -171,6 +146,7 @@ def test_a_category_keeps_its_slug_when_renamed_to_another_case(
     assert (response.get_json()["name"], response.get_json()["slug"]) == ("BOOKS", "books")
 
 
+@pytest.mark.both_databases
 def test_renaming_a_category_to_a_taken_name_is_409(
     client: Any, staff: Headers, books: dict[str, Any]
 ) -> None:
@@ -194,6 +170,7 @@ def test_deleting_an_empty_category_answers_204_and_removes_it(
     assert count(client, "/api/categories/") == 0
 
 
+@pytest.mark.both_databases
 def test_deleting_a_category_with_products_is_409_and_keeps_it(
     client: Any, staff: Headers, books: dict[str, Any]
 ) -> None:
@@ -297,6 +274,7 @@ def test_bad_category_changes_are_400_and_change_nothing(
 # Products
 
 
+@pytest.mark.both_databases
 def test_staff_creates_a_product_and_anyone_reads_it(
     client: Any, staff: Headers, books: dict[str, Any]
 ) -> None:
@@ -341,6 +319,7 @@ def test_omitted_or_null_stock_is_untracked_and_in_stock(
     assert (empty["stock"], empty["in_stock"]) == (0, False)
 
 
+@pytest.mark.both_databases
 def test_unicode_product_names_round_trip(
     client: Any, staff: Headers, books: dict[str, Any]
 ) -> None:
@@ -354,6 +333,7 @@ def test_unicode_product_names_round_trip(
     assert fetched["slug"] == "creme-brulee"
 
 
+@pytest.mark.both_databases
 def test_products_with_the_same_name_get_distinct_slugs(
     client: Any, staff: Headers, books: dict[str, Any]
 ) -> None:
@@ -669,6 +649,7 @@ def test_products_order_by_each_allowed_field(
     assert names(client, f"ordering={ordering}") == expected
 
 
+@pytest.mark.both_databases
 def test_equal_prices_keep_a_stable_order_by_id(
     client: Any, staff: Headers, books: dict[str, Any]
 ) -> None:
@@ -684,6 +665,7 @@ def test_an_unknown_ordering_is_400(client: Any, shelf: dict[str, Any], value: s
     assert_error(client.get(f"/api/products/?ordering={value}"), 400, "ordering")
 
 
+@pytest.mark.both_databases
 def test_filters_and_ordering_combine(client: Any, shelf: dict[str, Any]) -> None:
     query = f"category={shelf['books']}&in_stock=true&min_price=1&max_price=100&ordering=-name"
 
@@ -695,6 +677,7 @@ def test_filters_and_ordering_combine(client: Any, shelf: dict[str, Any]) -> Non
 # Pagination
 
 
+@pytest.mark.both_databases
 def test_pages_link_to_their_neighbours_and_keep_the_filters(
     client: Any, staff: Headers, books: dict[str, Any]
 ) -> None:
@@ -769,38 +752,7 @@ def test_categories_paginate_like_products(client: Any, staff: Headers) -> None:
     assert parse_qs(urlsplit(second["previous"]).query) == {"page_size": ["2"]}
 
 
-# Protocol: media types, sizes, methods
-
-
-@pytest.mark.parametrize(("method", "path"), [("post", "/api/categories/"),
-                                              ("post", "/api/products/"),
-                                              ("put", "/api/products/{product}/"),
-                                              ("patch", "/api/categories/{category}/")])
-def test_a_body_that_is_not_json_is_415_and_writes_nothing(
-    client: Any, staff: Headers, books: dict[str, Any], method: str, path: str
-) -> None:
-    product = make_product(client, staff, books["id"])
-    url = path.format(product=product["id"], category=books["id"])
-
-    form = getattr(client, method)(url, data={"name": "Toys"}, headers=staff)
-    text = getattr(client, method)(url, data="name=Toys", content_type="text/plain",
-                                   headers=staff)
-
-    assert_error(form, 415)
-    assert_error(text, 415)
-    assert client.get("/api/products/").get_json()["results"] == [product]
-    assert client.get("/api/categories/").get_json()["results"] == [
-        {**books, "product_count": 1}]
-
-
-@pytest.mark.parametrize("raw", ['{"name": "Toys"', "{'name': 'Toys'}", "name=Toys", "\xff",
-                                 '{"name": "Toys",}'])
-def test_malformed_json_is_400_and_writes_nothing(client: Any, staff: Headers, raw: str) -> None:
-    response = client.post("/api/categories/", data=raw.encode("latin-1"),
-                           content_type="application/json", headers=staff)
-
-    assert_error(response, 400)
-    assert count(client, "/api/categories/") == 0
+# Bodies at the edges (protocol errors: test_http_protocol.py)
 
 
 def test_an_empty_json_body_is_400_and_writes_nothing(client: Any, staff: Headers) -> None:
@@ -811,46 +763,13 @@ def test_an_empty_json_body_is_400_and_writes_nothing(client: Any, staff: Header
     assert count(client, "/api/categories/") == 0
 
 
-@pytest.mark.parametrize("raw", ['{"name": ' + "9" * 5000 + "}", "[" * 100_000])
-def test_json_too_long_or_too_deep_to_parse_is_400(client: Any, staff: Headers, raw: str) -> None:
-    response = client.post("/api/categories/", data=raw, content_type="application/json",
-                           headers=staff)
-
-    assert_error(response, 400)
-    assert count(client, "/api/categories/") == 0
-
-
-def test_a_body_over_one_mebibyte_is_413_and_writes_nothing(
-    client: Any, staff: Headers, books: dict[str, Any]
-) -> None:
-    huge = {"name": "Dune", "price": "1", "category": books["id"], "description": "x" * 1_100_000}
-
-    response = client.post("/api/products/", json=huge, headers=staff)
-
-    assert_error(response, 413)
-    assert count(client, "/api/products/") == 0
-
-
+@pytest.mark.both_databases
 def test_a_long_description_under_the_limit_is_kept(
     client: Any, staff: Headers, books: dict[str, Any]
 ) -> None:
     product = make_product(client, staff, books["id"], description="é" * 100_000)
 
     assert client.get(f"/api/products/{product['id']}/").get_json()["description"] == "é" * 100_000
-
-
-@pytest.mark.parametrize(("method", "path", "allowed"), [
-    ("patch", "/api/categories/", {"GET", "POST"}),
-    ("delete", "/api/products/", {"GET", "POST"}),
-    ("post", "/api/products/1/", {"GET", "PUT", "PATCH", "DELETE"}),
-])
-def test_a_wrong_method_is_405_with_allow_before_any_auth(
-    client: Any, method: str, path: str, allowed: set[str]
-) -> None:
-    response = getattr(client, method)(path, json={})
-
-    assert_error(response, 405)
-    assert allowed <= {m.strip() for m in response.headers["Allow"].split(",")}
 
 
 def test_every_catalog_endpoint_is_in_the_openapi_document(client: Any) -> None:
@@ -876,6 +795,7 @@ def test_every_catalog_endpoint_is_in_the_openapi_document(client: Any) -> None:
 # Regressions: bugs outside the catalog's files that these tests found.
 
 
+@pytest.mark.both_databases
 def test_a_category_name_that_grows_when_casefolded_is_stored(
     client: Any, staff: Headers
 ) -> None:
@@ -885,5 +805,6 @@ def test_a_category_name_that_grows_when_casefolded_is_stored(
 
 
 @pytest.mark.parametrize("path", ["/api/products/", "/api/categories/"])
+@pytest.mark.both_databases
 def test_an_astronomically_large_page_is_404(client: Any, path: str) -> None:
     assert_error(client.get(f"{path}?page=99999999999999999999"), 404)

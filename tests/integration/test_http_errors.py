@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from shopcore.entrypoints.http import create_app
-from tests.conftest import make_settings
+from tests.helpers import make_settings, shop_of
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def broken_app(sqlite_template: Path, tmp_path: Path) -> Any:
         connection.execute("DROP TABLE products")
     app = create_app(make_settings(f"sqlite:///{path}"))
     yield app
-    app.extensions["shopcore"].close()
+    shop_of(app).close()
 
 
 def test_an_unexpected_failure_is_a_500_in_the_error_shape_without_sql_or_traceback(
@@ -46,9 +46,10 @@ def test_readiness_is_down_with_503_when_the_database_cannot_be_reached() -> Non
     assert response.get_json()["status"] == "down"
     assert response.get_json()["checks"]["database"] == "down"
     assert app.test_client().get("/healthz").get_json() == {"status": "ok"}
-    app.extensions["shopcore"].close()
+    shop_of(app).close()
 
 
+@pytest.mark.both_databases
 def test_readiness_reports_the_cache_down_but_the_shop_degraded_not_down(
     database_url: str,
 ) -> None:
@@ -58,7 +59,7 @@ def test_readiness_reports_the_cache_down_but_the_shop_degraded_not_down(
     assert body == {"status": "degraded", "checks": {
         "database": "up", "cache": "down", "search": "disabled", "events": "up",
         "payments": "disabled"}}
-    app.extensions["shopcore"].close()
+    shop_of(app).close()
 
 
 @pytest.mark.parametrize(("method", "path", "code"), [
@@ -78,8 +79,3 @@ def test_routing_errors_come_in_the_error_shape(client: Any, method: str, path: 
     if code == 405:
         assert "POST" in response.headers["Allow"]
 
-
-def test_a_wrong_method_with_a_non_json_body_is_405_not_415(client: Any) -> None:
-    response = client.put("/api/users/register/", data="x=1",
-                          content_type="text/plain")
-    assert response.status_code == 405

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from shopcore.ports.repositories import IdempotentRequest
-from tests.integration.test_repositories import UowFactory, new_uow
+from tests.helpers import UowFactory
 
-__all__ = ["new_uow"]
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 USER, CHECKOUT, PAYMENT = 1, "orders.create", "payments.process"
 

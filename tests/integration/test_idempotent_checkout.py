@@ -14,7 +14,7 @@ from shopcore import App
 from shopcore.domain.errors import Conflict
 from shopcore.domain.pagination import PageRequest
 from shopcore.settings import Settings
-from tests.conftest import make_settings, truncate_postgres
+from tests.helpers import make_settings, truncate_postgres
 
 COPIES = 10
 

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from shopcore.adapters.sqlalchemy.migrate import downgrade, upgrade
 from shopcore.adapters.sqlalchemy.tables import metadata
-from tests.conftest import PG_ADMIN_URL
+from tests.helpers import PG_ADMIN_URL
 
 
 def differences(url: str) -> list[object]:

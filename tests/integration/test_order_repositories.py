@@ -13,9 +13,8 @@ from shopcore.domain.money import Money
 from shopcore.domain.order import Actor, Order, OrderLine, Status
 from shopcore.domain.pagination import PageRequest
 from shopcore.domain.user import User
-from tests.integration.test_repositories import UowFactory, new_uow
+from tests.helpers import UowFactory
 
-__all__ = ["new_uow"]
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 

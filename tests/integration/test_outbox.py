@@ -17,10 +17,8 @@ from shopcore.adapters.sqlalchemy.tables import outbox
 from shopcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
 from shopcore.application.events import RelayOutbox
 from shopcore.ports.events import Envelope, PublishOutcome
-from tests.conftest import truncate_postgres
-from tests.integration.test_repositories import UowFactory, new_uow
+from tests.helpers import UowFactory, truncate_postgres
 
-__all__ = ["new_uow"]
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 

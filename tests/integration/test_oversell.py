@@ -24,7 +24,7 @@ from shopcore.adapters.sqlalchemy.tables import cart_items, order_items, orders,
 from shopcore.domain.order import Order, Status
 from shopcore.entrypoints.http.errors import DOMAIN_STATUS
 from shopcore.settings import Settings
-from tests.conftest import make_settings, truncate_postgres
+from tests.helpers import make_settings, truncate_postgres
 
 BUYERS = 50
 STOCK = 10

@@ -2,47 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from shopcore.adapters.memory.store import MemoryStore
-from shopcore.adapters.memory.unit_of_work import MemoryUnitOfWork
-from shopcore.adapters.sqlalchemy.engine import make_engine
-from shopcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
 from shopcore.domain.catalog import Category, Product
 from shopcore.domain.errors import Conflict
 from shopcore.domain.money import Money
 from shopcore.domain.pagination import PageRequest
 from shopcore.domain.user import RefreshSession, User
 from shopcore.ports.repositories import ProductQuery
-from shopcore.ports.unit_of_work import UnitOfWork
-from tests.conftest import truncate_postgres
+from tests.helpers import UowFactory
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-UowFactory = Callable[[], UnitOfWork]
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def new_uow(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UowFactory]:
-    if request.param == "memory":
-        store = MemoryStore()
-        yield lambda: MemoryUnitOfWork(store)
-        return
-    if request.param == "sqlite":
-        path = tmp_path / "repo.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        truncate_postgres(url)
-    engine = make_engine(url)
-    yield lambda: SqlUnitOfWork(engine)
-    engine.dispose()
 
 
 def a_user(name: str = "ada", email: str | None = None) -> User:
