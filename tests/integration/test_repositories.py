@@ -14,12 +14,11 @@ from shopcore.adapters.memory.store import MemoryStore
 from shopcore.adapters.memory.unit_of_work import MemoryUnitOfWork
 from shopcore.adapters.sqlalchemy.engine import make_engine
 from shopcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
-from shopcore.domain.catalog import Category, Product
+from shopcore.domain.catalog import Category, Product, ProductQuery
 from shopcore.domain.errors import Conflict
 from shopcore.domain.money import Money
 from shopcore.domain.pagination import PageRequest
 from shopcore.domain.user import RefreshSession, User
-from shopcore.ports.repositories import ProductQuery
 from shopcore.ports.unit_of_work import UnitOfWork
 from tests.conftest import truncate_postgres
 

@@ -14,6 +14,7 @@ from shopcore.entrypoints.http.schemas.cart import (
     CartAddSchema,
     CartItemChangeSchema,
     CartSchema,
+    cart_body,
 )
 from shopcore.entrypoints.http.schemas.catalog import MAX_ID
 
@@ -31,7 +32,7 @@ def _cart(name: str, **kwargs: Any) -> Response:
     sent as it is rather than dumped again: a big cart costs one pass, not two.
     """
     view = use_case(name)(user_id=principal().user_id, **kwargs)
-    return jsonify(view.to_dict())
+    return jsonify(cart_body(view))
 
 
 @blp.route("/")
