@@ -198,7 +198,7 @@ class UseCases(containers.DeclarativeContainer):
     clear_cart = providers.Factory(cart.ClearCart, uow=uow, cache=adapters.cart_cache,
                                    clock=core.clock, currency=currency)
     place_order = providers.Factory(orders.PlaceOrder, uow=uow, cache=adapters.cart_cache,
-                                    clock=core.clock, currency=currency)
+                                    clock=core.clock)
     list_orders = providers.Factory(orders.ListOrders, uow=uow)
     get_order = providers.Factory(orders.GetOrder, uow=uow)
     cancel_order = providers.Factory(orders.CancelOrder, uow=uow, clock=core.clock)

@@ -12,13 +12,14 @@ import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 import redis
 
+from shopcore.adapters.cart_json import view_from_json, view_to_json
 from shopcore.adapters.memory.cart_cache import LruCartCache
 from shopcore.adapters.redis.cart_cache import RedisCartCache
+from shopcore.domain.cart import CartItemView, CartProblem, CartView
 from shopcore.ports.cart_cache import CacheRead, CartCache
 from tests.helpers import service_missing
 
@@ -36,9 +37,12 @@ class Clock:
         self.now += seconds
 
 
-def cart(version: int) -> dict[str, Any]:
-    return {"items": [{"product": 3, "quantity": version}], "total": f"{version}.00",
-            "version": version}
+def cart(version: int) -> CartView:
+    """A cart read model whose item count stands for the version it was built from."""
+    total = Decimal(version) * Decimal("1.50")
+    return CartView(items=[CartItemView(3, "Dune", Decimal("1.50"), version, total)],
+                    total=total, currency="USD", item_count=version,
+                    problems=[CartProblem(4, "unavailable", "Emma is no longer sold.")])
 
 
 @pytest.fixture
@@ -112,13 +116,21 @@ def test_a_put_without_a_generation_stores_nothing(cache: CartCache) -> None:
     assert cache.get(7).value is None
 
 
-def test_values_come_back_as_json_and_what_json_cannot_hold_is_refused(
-    cache: CartCache,
-) -> None:
-    cache.put(7, {"items": (1, 2), "by_id": {3: "x"}}, cache.get(7).generation)
-    assert cache.get(7).value == {"items": [1, 2], "by_id": {"3": "x"}}
-    with pytest.raises(TypeError):
-        cache.put(8, {"total": Decimal("1.00")}, cache.get(8).generation)
+def test_a_view_comes_back_equal_with_its_amounts_exact(cache: CartCache) -> None:
+    view = CartView(items=[CartItemView(1, "Ünïcode \"quoted\"", Decimal("0.10"), 3,
+                                        Decimal("0.30"))],
+                    total=Decimal("0.30"), currency="EUR", item_count=3, problems=[])
+    cache.put(7, view, cache.get(7).generation)
+    got = cache.get(7).value
+    assert got == view
+    assert got is not None and str(got.total) == "0.30"
+
+
+def test_the_json_mapper_refuses_what_is_not_a_stored_cart() -> None:
+    assert view_from_json(view_to_json(cart(2))) == cart(2)
+    for body in ("{not json", "[]", '{"items": 1}', '{"items": [], "total": "x"}'):
+        with pytest.raises(ValueError):
+            view_from_json(body)
 
 
 def test_invalidating_several_users_at_once_and_nobody(cache: CartCache) -> None:
@@ -144,8 +156,8 @@ def test_concurrent_readers_never_leave_a_cart_older_than_the_last_write(
             read = cache.get(7)
             if read.value is None:
                 cache.put(7, cart(database["version"]), read.generation)
-            elif read.value["version"] < floor:
-                violations.append(f"served {read.value['version']} after {floor} was written")
+            elif read.value.item_count < floor:
+                violations.append(f"served {read.value.item_count} after {floor} was written")
 
     def writer() -> None:
         for version in range(1, 201):
@@ -164,7 +176,7 @@ def test_concurrent_readers_never_leave_a_cart_older_than_the_last_write(
         thread.join()
     assert violations == []
     final = cache.get(7)
-    assert final.value is None or final.value["version"] == 200
+    assert final.value is None or final.value.item_count == 200
     assert not cache.put(7, cart(199), before_last[0])
     assert cache.get(7).value in (None, cart(200))
 
@@ -204,11 +216,11 @@ def test_the_lru_hands_out_copies() -> None:
     cache = LruCartCache()
     value = cart(1)
     cache.put(7, value, cache.get(7).generation)
-    value["version"] = 99
+    value.items.clear()
     got = cache.get(7).value
     assert got == cart(1)
     assert got is not None
-    got["version"] = 98
+    got.problems.clear()
     assert cache.get(7).value == cart(1)
 
 
@@ -219,8 +231,11 @@ def test_redis_stores_compact_json_under_cart_user_id_and_the_generation_beside_
     user_id = 10**12 + uuid.uuid4().int % 10**9
     cache = RedisCartCache(redis_url, ttl_seconds=120)
     try:
-        cache.put(user_id, {"items": [], "total": "0.00"}, cache.get(user_id).generation)
-        assert plain.get(f"cart:{user_id}") == '{"items":[],"total":"0.00"}'
+        empty = CartView(items=[], total=Decimal("0.00"), currency="USD", item_count=0,
+                         problems=[])
+        cache.put(user_id, empty, cache.get(user_id).generation)
+        assert plain.get(f"cart:{user_id}") == (
+            '{"items":[],"total":"0.00","currency":"USD","item_count":0,"problems":[]}')
         assert 110 < plain.ttl(f"cart:{user_id}") <= 120
         cache.invalidate([user_id])
         assert plain.get(f"cart:{user_id}") is None

@@ -10,7 +10,7 @@ import pytest
 from shopcore.domain.cart import Cart
 from shopcore.domain.catalog import Category, Product
 from shopcore.domain.money import Money
-from shopcore.domain.order import Actor, Order, OrderLine, Status
+from shopcore.domain.order import Actor, Order, Status
 from shopcore.domain.pagination import PageRequest
 from shopcore.domain.user import User
 from tests.helpers import UowFactory
@@ -35,10 +35,19 @@ def seed(new_uow: UowFactory, stock: int | None = 5) -> tuple[int, int]:
     return user.id, product.id
 
 
+def item(product_id: int, price: str = "9.99", name: str = "Dune",
+         at: datetime = NOW) -> Product:
+    """A stored product as a cart or an order sees it (stock untracked)."""
+    return Product(name=name, slug=name.lower(), description="", price=Money(Decimal(price), "USD"),
+                   category_id=1, stock=None, created_at=at, updated_at=at, id=product_id)
+
+
 def an_order(user_id: int, product_id: int, quantity: int = 2,
              at: datetime = NOW) -> Order:
-    line = OrderLine(product_id, "Dune", Money(Decimal("9.99"), "USD"), quantity)
-    return Order.place(user_id, [line], "USD", at, f"user:{user_id}")
+    dune = item(product_id, at=at)
+    cart = Cart(user_id=user_id)
+    cart.add(dune, quantity, at)
+    return Order.place(cart, {product_id: dune}, at, f"user:{user_id}")
 
 
 def test_a_user_without_a_cart_gets_an_empty_one_and_a_saved_cart_reads_back(
@@ -48,8 +57,8 @@ def test_a_user_without_a_cart_gets_an_empty_one_and_a_saved_cart_reads_back(
     with new_uow() as uow:
         cart = uow.carts.get(user_id, for_update=True)
         assert cart.lines == {}
-        cart.add(product_id, 2, Decimal("9.99"), "Dune", NOW)
-        cart.add(product_id, 1, Decimal("9.99"), "Dune", NOW)
+        cart.add(item(product_id), 2, NOW)
+        cart.add(item(product_id), 1, NOW)
         uow.carts.save(cart)
         uow.commit()
     with new_uow() as uow:
@@ -71,7 +80,7 @@ def test_cart_changes_record_cart_updated_events_in_the_outbox(new_uow: UowFacto
     user_id, product_id = seed(new_uow)
     with new_uow() as uow:
         cart = uow.carts.get(user_id, for_update=True)
-        cart.add(product_id, 2, Decimal("9.99"), "Dune", NOW)
+        cart.add(item(product_id), 2, NOW)
         uow.carts.save(cart)
         uow.commit()
     with new_uow() as uow:
@@ -162,7 +171,7 @@ def test_a_cart_line_quantity_must_be_positive() -> None:
 
     cart = Cart(user_id=1)
     with pytest.raises(ValidationFailed):
-        cart.add(1, 0, Decimal("1.00"), "x", NOW)
+        cart.add(item(1, "1.00", "x"), 0, NOW)
 
 
 def test_saving_a_cart_stores_the_touched_lines_and_keeps_the_others(
@@ -173,12 +182,12 @@ def test_saving_a_cart_stores_the_touched_lines_and_keeps_the_others(
     with new_uow() as uow:
         cart = uow.carts.get(user_id, for_update=True)
         for pid in (product_id, *others):
-            cart.add(pid, 1, Decimal("1.00"), f"p{pid}", NOW)
+            cart.add(item(pid, "1.00", f"p{pid}"), 1, NOW)
         uow.carts.save(cart)
         uow.commit()
     with new_uow() as uow:
         cart = uow.carts.get(user_id, for_update=True)
-        cart.change(product_id, 4)
+        cart.change(product_id, 4, item(product_id, "1.00"))
         cart.remove(others[0])
         uow.carts.save(cart)
         uow.commit()

@@ -56,6 +56,22 @@ def test_claim_gives_the_oldest_unsent_event_of_each_key_only(new_uow: UowFactor
         assert uow.outbox.next_sequence("shopcore.users", "9") == 1
 
 
+def test_bulk_adds_keep_their_order_and_next_sequences_looks_up_many_keys_at_once(
+    new_uow: UowFactory,
+) -> None:
+    with new_uow() as uow:
+        uow.outbox.add_many([envelope("1", 1), envelope("2", 1), envelope("1", 2)])
+        uow.outbox.add_many([])
+        uow.commit()
+    with new_uow() as uow:
+        assert [m.envelope.event_id for m in uow.outbox.since(NOW)] == [
+            "shopcore.users-1-1", "shopcore.users-2-1", "shopcore.users-1-2"]
+        assert uow.outbox.next_sequences("shopcore.users", ["1", "2", "3"]) == {
+            "1": 3, "2": 2, "3": 1}
+        assert uow.outbox.next_sequences("shopcore.catalog", ["1"]) == {"1": 1}
+        assert uow.outbox.next_sequences("shopcore.users", []) == {}
+
+
 def test_stored_events_are_found_again_by_time_and_topic(new_uow: UowFactory) -> None:
     store(new_uow, [envelope("1", 1), envelope("1", 2), envelope("5", 1, "shopcore.catalog")])
     with new_uow() as uow:

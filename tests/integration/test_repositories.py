@@ -7,12 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from shopcore.domain.catalog import Category, Product
+from shopcore.domain.catalog import Category, Product, ProductQuery
 from shopcore.domain.errors import Conflict
 from shopcore.domain.money import Money
 from shopcore.domain.pagination import PageRequest
 from shopcore.domain.user import RefreshSession, User
-from shopcore.ports.repositories import ProductQuery
 from tests.helpers import UowFactory
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

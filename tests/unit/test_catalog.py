@@ -11,10 +11,10 @@ import pytest
 
 from shopcore import App
 from shopcore.adapters.clock import FixedClock
+from shopcore.domain.catalog import ProductQuery
 from shopcore.domain.errors import Conflict, NotFound, ValidationFailed
 from shopcore.domain.money import Money
 from shopcore.domain.pagination import PageRequest
-from shopcore.ports.repositories import ProductQuery
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -9,16 +9,21 @@ import pytest
 
 from shopcore import App
 from shopcore.application.viewer import Viewer
+from shopcore.domain.cart import Cart
+from shopcore.domain.catalog import Product
 from shopcore.domain.errors import Conflict, NotFound, ValidationFailed
 from shopcore.domain.money import Money
-from shopcore.domain.order import TRANSITIONS, Actor, Order, OrderLine, Status, allowed, mermaid
+from shopcore.domain.order import TRANSITIONS, Actor, Order, Status, allowed, mermaid
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def an_order() -> Order:
-    order = Order.place(1, [OrderLine(1, "Dune", Money(Decimal("9.99"), "USD"), 2)], "USD",
-                        NOW, "user:1")
+    dune = Product(name="Dune", slug="dune", description="", price=Money(Decimal("9.99"), "USD"),
+                   category_id=1, stock=None, created_at=NOW, updated_at=NOW, id=1)
+    cart = Cart(user_id=1)
+    cart.add(dune, 2, NOW)
+    order = Order.place(cart, {1: dune}, NOW, "user:1")
     order.id = 1
     return order
 

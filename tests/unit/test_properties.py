@@ -14,14 +14,16 @@ from shopcore.domain.catalog import (
     MAX_CATEGORY_NAME,
     MAX_PRODUCT_NAME,
     Category,
-    NameMustBePresent,
-    PriceMustBeValid,
+    NameMustBePresentAndFit,
+    PriceMustBeAmountInRange,
     Product,
-    StockMustNotBeNegative,
+    ProductChanges,
+    StockMustBeInRange,
 )
 from shopcore.domain.errors import NotFound, ValidationFailed
 from shopcore.domain.money import MAX_AMOUNT, Money, MoneyError, to_amount
-from shopcore.domain.pagination import MAX_PAGE_SIZE, Page, PageRequest
+from shopcore.domain.pagination import MAX_PAGE_SIZE, Page, PageRequest, PageSizeTooSmall
+from shopcore.domain.rules import TextMustBePlain
 from shopcore.domain.text import slugify, unique_slug
 from shopcore.domain.user import (
     MAX_NAME,
@@ -34,6 +36,7 @@ from shopcore.domain.user import (
     UsernameMustBeValid,
     normalize_email,
     normalize_username,
+    person_name_rules,
 )
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -175,10 +178,11 @@ def test_a_page_number_below_one_is_not_found(number: int) -> None:
 
 @given(st.integers(max_value=0))
 def test_a_page_size_below_one_is_invalid(size: int) -> None:
-    with pytest.raises(ValidationFailed) as caught:
+    with pytest.raises(PageSizeTooSmall) as caught:
         PageRequest(size=size)
 
-    assert "page_size" in caught.value.errors
+    assert isinstance(caught.value, ValidationFailed)
+    assert "size" in caught.value.errors
 
 
 @given(st.integers(min_value=0, max_value=5000), st.integers(min_value=1, max_value=150))
@@ -331,9 +335,13 @@ printable = st.text(st.characters(min_codepoint=32, exclude_characters="\x7f",
                                   exclude_categories=["Cs"]), max_size=MAX_NAME)
 
 
+def name_is_broken(field: str, name: str) -> bool:
+    return any(rule.is_broken() for rule in person_name_rules(field, name))
+
+
 @given(printable)
 def test_a_printable_name_that_fits_is_valid(name: str) -> None:
-    assert not NameMustFit("first_name", name).is_broken()
+    assert not name_is_broken("first_name", name)
 
 
 @given(printable, st.sampled_from([*map(chr, range(32)), "\x7f"]), st.data())
@@ -341,9 +349,17 @@ def test_a_name_with_a_control_character_or_too_long_is_invalid(
     name: str, control: str, data: st.DataObject
 ) -> None:
     at = data.draw(st.integers(min_value=0, max_value=len(name)))
+    with_control = name[:at] + control + name[at:]
 
-    assert NameMustFit("first_name", name[:at] + control + name[at:]).is_broken()
+    assert TextMustBePlain("first_name", with_control).is_broken()
+    assert name_is_broken("first_name", with_control)
     assert NameMustFit("first_name", name + "x" * (MAX_NAME + 1 - len(name))).is_broken()
+
+
+@given(printable, st.sampled_from(["\t", "\n", "\r"]))
+def test_only_multi_line_text_may_hold_tabs_and_line_breaks(text: str, space: str) -> None:
+    assert TextMustBePlain("name", text + space).is_broken()
+    assert not TextMustBePlain("description", text + space, multiline=True).is_broken()
 
 
 @given(st.text())
@@ -363,8 +379,8 @@ def test_a_profile_change_applies_whole_or_not_at_all(
     user, before = _user(), _user()
     at_fault = {field for field, bad in (
         ("email", EmailMustBeValid("email", normalize_email(email)).is_broken()),
-        ("first_name", NameMustFit("first_name", first_name).is_broken()),
-        ("last_name", NameMustFit("last_name", last_name).is_broken())) if bad}
+        ("first_name", name_is_broken("first_name", first_name)),
+        ("last_name", name_is_broken("last_name", last_name))) if bad}
 
     if not at_fault:
         user.change_profile(email=email, first_name=first_name, last_name=last_name)
@@ -387,29 +403,28 @@ def test_a_product_is_in_stock_when_untracked_or_with_units_left(stock: int | No
                       category_id=1, stock=stock, created_at=NOW, updated_at=NOW)
 
     assert product.in_stock == (stock is None or stock > 0)
-    assert StockMustNotBeNegative("stock", stock).is_broken() == (stock is not None
-                                                                   and stock < 0)
+    assert StockMustBeInRange("stock", stock).is_broken() == (stock is not None and stock < 0)
 
 
 @given(prices)
 def test_every_two_place_price_from_zero_to_the_maximum_is_valid(price: Decimal) -> None:
-    assert PriceMustBeValid("price", price).problem is None
+    assert PriceMustBeAmountInRange("price", price).problem is None
 
 
 @given(st.integers(min_value=1, max_value=10**12).map(lambda c: Decimal(-c).scaleb(-2)))
 def test_a_negative_price_is_invalid(price: Decimal) -> None:
-    assert "greater than or equal to 0" in (PriceMustBeValid("price", price).problem or "")
+    assert "greater than or equal to 0" in (PriceMustBeAmountInRange("price", price).problem or "")
 
 
 @given(st.integers(min_value=1, max_value=10**12).map(lambda c: MAX_AMOUNT + Decimal(c)
                                                       .scaleb(-2)))
 def test_a_price_above_the_maximum_is_invalid(price: Decimal) -> None:
-    assert "less than or equal to" in (PriceMustBeValid("price", price).problem or "")
+    assert "less than or equal to" in (PriceMustBeAmountInRange("price", price).problem or "")
 
 
 @given(st.text(max_size=MAX_PRODUCT_NAME + 20))
 def test_a_name_must_have_a_visible_character_and_fit(name: str) -> None:
-    broken = NameMustBePresent("name", name, MAX_PRODUCT_NAME).is_broken()
+    broken = NameMustBePresentAndFit("name", name, MAX_PRODUCT_NAME).is_broken()
 
     assert broken == (not name.strip() or len(name) > MAX_PRODUCT_NAME)
 
@@ -437,9 +452,9 @@ def test_every_broken_product_rule_is_reported_together(
                  "price": Decimal("-1") if bad_price else Decimal("1"),
                  "stock": -1 if bad_stock else 1}
     if not expected:
-        Product.check(**arguments)  # type: ignore[arg-type]
+        ProductChanges(**arguments)  # type: ignore[arg-type]
         return
     with pytest.raises(ValidationFailed) as caught:
-        Product.check(**arguments)  # type: ignore[arg-type]
+        ProductChanges(**arguments)  # type: ignore[arg-type]
 
     assert set(caught.value.errors) == expected

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from shopcore.domain.errors import Conflict, NotFound, ValidationFailed
-from shopcore.domain.rules import check_rules
-from shopcore.domain.user import (
-    PasswordMustBeStrong,
-    User,
-    normalize_email,
-    normalize_username,
-)
+from shopcore.domain.errors import Conflict, NotFound
+from shopcore.domain.user import User, normalize_email, normalize_username
 from shopcore.ports.clock import Clock
 from shopcore.ports.security import PasswordHasher
 from shopcore.ports.unit_of_work import UnitOfWork
@@ -43,7 +37,6 @@ class RegisterUser:
             user = User(username=username, email=email, password_hash=self.hasher.hash(password),
                         date_joined=self.clock.now(), is_staff=is_staff)
             self.uow.users.add(user)
-            user.registered()
             self.uow.commit()
         return user
 
@@ -94,11 +87,8 @@ class ChangePassword:
     def __call__(self, *, user_id: int, old_password: str, new_password: str) -> None:
         with self.uow:
             user = load_user(self.uow, user_id)
-            if not self.hasher.verify(old_password, user.password_hash):
-                raise ValidationFailed("The old password is wrong.",
-                                       {"old_password": ["The old password is wrong."]})
-            check_rules(PasswordMustBeStrong("new_password", new_password, user.username))
-            user.password_hash = self.hasher.hash(new_password)
+            user.change_password(old_password, new_password, verify=self.hasher.verify,
+                                 hash=self.hasher.hash)
             self.uow.users.save(user)
             self.uow.refresh_sessions.revoke_user(user_id)
             self.uow.commit()

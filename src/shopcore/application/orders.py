@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shopcore.application.viewer import Viewer
-from shopcore.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from shopcore.domain.money import Money
-from shopcore.domain.order import RELEASES_STOCK, Actor, Order, OrderLine, Status
+from shopcore.domain.catalog import Product
+from shopcore.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from shopcore.domain.order import RELEASES_STOCK, Actor, Order, Status
+from shopcore.domain.order_rules import StockMustCoverCartLine, not_enough_stock
 from shopcore.domain.pagination import Page, PageRequest
 from shopcore.ports.cart_cache import CartCache
 from shopcore.ports.clock import Clock
@@ -40,43 +42,35 @@ class PlaceOrder:
     uow: UnitOfWork
     cache: CartCache
     clock: Clock
-    currency: str
 
     def __call__(self, *, user_id: int) -> Order:
         with self.uow:
             cart = self.uow.carts.get(user_id, for_update=True)
-            if not cart.lines:
-                raise ValidationFailed("The cart is empty.", {"cart": ["The cart is empty."]})
-            products = self.uow.products.get_many(sorted(cart.lines))
-            short: list[str] = []
-            lines: list[OrderLine] = []
-            for product_id in sorted(cart.lines):
-                wanted = cart.lines[product_id]
-                product = products.get(product_id)
-                if product is None:
-                    short.append(f"{wanted.added_name} (id {product_id}) is no longer sold")
-                    continue
-                if product.stock is not None and not self.uow.products.reserve(
-                        product_id, wanted.quantity):
-                    left = self.uow.products.get(product_id)
-                    short.append(f"{product.name} (id {product_id}): {wanted.quantity} "
-                                 f"wanted, {left.stock if left else 0} in stock")
-                    continue
-                lines.append(OrderLine(product_id, product.name,
-                                       Money(product.price.amount, self.currency),
-                                       wanted.quantity))
-            if short:
-                raise Conflict("Not enough stock: " + "; ".join(short) + ".",
-                               {"items": short})
-            order = Order.place(user_id, lines, self.currency, self.clock.now(),
-                                f"user:{user_id}")
+            products = self.uow.products.get_many(sorted(cart.lines), for_update=True)
+            order = Order.place(cart, products, self.clock.now(), f"user:{user_id}")
+            reserve_stock(self.uow, order, products)
             self.uow.orders.add(order)
-            order.placed()
             cart.clear()
             self.uow.carts.save(cart)
             self.uow.commit()
         self.cache.invalidate([user_id])
         return order
+
+
+def reserve_stock(uow: UnitOfWork, order: Order, products: Mapping[int, Product]) -> None:
+    """Take each line's units from its tracked stock, one conditional UPDATE per line.
+
+    The products are locked, so this fails only if stock moved past the lock; the answer
+    is then the checkout's own 409.
+    """
+    for line in order.lines:
+        if products[line.product_id].stock is None:
+            continue
+        if not uow.products.reserve(line.product_id, line.quantity):
+            left = uow.products.get(line.product_id)
+            raise not_enough_stock([StockMustCoverCartLine(
+                "items", line.name, line.product_id, line.quantity,
+                left.stock if left else 0).message])
 
 
 class ListOrders:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from shopcore.domain.errors import ValidationFailed
-from shopcore.domain.rules import check_rules
-from shopcore.domain.user import PasswordMustBeStrong, User, normalize_email
+from shopcore.domain.user import User, normalize_email
 from shopcore.ports.mail import Mailer, Message
 from shopcore.ports.security import PasswordHasher, ResetClaim, ResetTokenService
 from shopcore.ports.unit_of_work import UnitOfWork
@@ -67,8 +66,7 @@ class ResetPassword:
     def __call__(self, *, token: str, new_password: str) -> None:
         with self.uow:
             user = user_for_token(self.uow, self.resets, token)
-            check_rules(PasswordMustBeStrong("new_password", new_password, user.username))
-            user.password_hash = self.hasher.hash(new_password)
+            user.reset_password(new_password, hash=self.hasher.hash)
             self.uow.users.save(user)
             assert user.id is not None
             self.uow.refresh_sessions.revoke_user(user.id)

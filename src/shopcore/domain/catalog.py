@@ -1,22 +1,38 @@
-"""The catalog: categories and the products in them."""
+"""The catalog: categories, the products in them, and how a listing is asked for."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
+from shopcore.domain.errors import ValidationFailed
 from shopcore.domain.events import Aggregate, ProductChanged
 from shopcore.domain.money import MAX_AMOUNT, Money, MoneyError, to_amount
-from shopcore.domain.rules import BusinessRule, check_rules
+from shopcore.domain.rules import BusinessRule, TextMustBePlain, check_rules
 
 MAX_CATEGORY_NAME = 100
 MAX_PRODUCT_NAME = 255
+MAX_STOCK = 2**31 - 1
 PRODUCT_ORDERINGS = ("price", "-price", "name", "-name", "created_at", "-created_at")
+UNSET: Any = object()
+
+
+class UnknownCategory(ValidationFailed):
+    """A product names a category that does not exist."""
+
+    def __init__(self, field: str, category_id: int) -> None:
+        message = f"Category {category_id} does not exist."
+        super().__init__(message, {field: [message]})
+        self.field, self.category_id = field, category_id
 
 
 @dataclass(frozen=True)
-class NameMustBePresent(BusinessRule):
+class NameMustBePresentAndFit(BusinessRule):
+    """Not blank and at most `max_length` characters."""
+
     name: str
     max_length: int
 
@@ -29,7 +45,9 @@ class NameMustBePresent(BusinessRule):
 
 
 @dataclass(frozen=True)
-class PriceMustBeValid(BusinessRule):
+class PriceMustBeAmountInRange(BusinessRule):
+    """A finite amount of at most two places, from 0 to MAX_AMOUNT."""
+
     price: Decimal
 
     @property
@@ -52,12 +70,10 @@ class PriceMustBeValid(BusinessRule):
         return self.problem or ""
 
 
-MAX_STOCK = 2**31 - 1
-CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
-
-
 @dataclass(frozen=True)
-class StockMustNotBeNegative(BusinessRule):
+class StockMustBeInRange(BusinessRule):
+    """Untracked (None), or from 0 to MAX_STOCK units."""
+
     stock: int | None
 
     def is_broken(self) -> bool:
@@ -71,15 +87,59 @@ class StockMustNotBeNegative(BusinessRule):
 
 
 @dataclass(frozen=True)
-class TextMustBePlain(BusinessRule):
-    text: str
+class MinPriceMustNotExceedMaxPrice(BusinessRule):
+    min_price: Decimal | None
+    max_price: Decimal | None
 
     def is_broken(self) -> bool:
-        return any(ch in CONTROL or 0xD800 <= ord(ch) <= 0xDFFF for ch in self.text)
+        return (self.min_price is not None and self.max_price is not None
+                and self.min_price > self.max_price)
 
     @property
     def message(self) -> str:
-        return "Control characters and unpaired surrogates are not allowed."
+        return "Must not be above max_price."
+
+    @property
+    def summary(self) -> str:
+        return "min_price is above max_price."
+
+
+@dataclass(frozen=True)
+class OrderingMustBeKnown(BusinessRule):
+    ordering: str | None
+
+    def is_broken(self) -> bool:
+        return self.ordering is not None and self.ordering not in PRODUCT_ORDERINGS
+
+    @property
+    def message(self) -> str:
+        return f"Select one of: {', '.join(PRODUCT_ORDERINGS)}."
+
+    @property
+    def summary(self) -> str:
+        return "Unknown ordering."
+
+
+@dataclass(frozen=True)
+class ProductQuery:
+    """Filters and ordering of a product listing; None means no filter."""
+
+    category_id: int | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool | None = None
+    ordering: str | None = None
+
+    def check(self) -> None:
+        """A known ordering, then a price range that is not upside down."""
+        check_rules(OrderingMustBeKnown("ordering", self.ordering))
+        check_rules(MinPriceMustNotExceedMaxPrice("min_price", self.min_price, self.max_price))
+
+
+def name_rules(name: str, max_length: int) -> list[BusinessRule]:
+    # Catalog names have always accepted tabs and line breaks, like descriptions.
+    return [NameMustBePresentAndFit("name", name, max_length),
+            TextMustBePlain("name", name, multiline=True)]
 
 
 @dataclass
@@ -93,8 +153,33 @@ class Category:
 
     @staticmethod
     def check(name: str, description: str = "") -> None:
-        check_rules(NameMustBePresent("name", name, MAX_CATEGORY_NAME),
-                    TextMustBePlain("name", name), TextMustBePlain("description", description))
+        check_rules(*name_rules(name, MAX_CATEGORY_NAME),
+                    TextMustBePlain("description", description, multiline=True))
+
+
+@dataclass(frozen=True)
+class ProductChanges:
+    """The fields of a product to set, checked as they are built; UNSET ones stay."""
+
+    name: str = UNSET
+    description: str = UNSET
+    price: Decimal = UNSET
+    category_id: int = UNSET
+    stock: int | None = UNSET
+
+    def __post_init__(self) -> None:
+        if self.name is not UNSET:
+            object.__setattr__(self, "name", self.name.strip())
+        rules: list[BusinessRule] = []
+        if self.stock is not UNSET:
+            rules.append(StockMustBeInRange("stock", self.stock))
+        if self.name is not UNSET:
+            rules += name_rules(self.name, MAX_PRODUCT_NAME)
+        if self.description is not UNSET:
+            rules.append(TextMustBePlain("description", self.description, multiline=True))
+        if self.price is not UNSET:
+            rules.append(PriceMustBeAmountInRange("price", self.price))
+        check_rules(*rules)
 
 
 @dataclass
@@ -115,28 +200,42 @@ class Product(Aggregate):
     def in_stock(self) -> bool:
         return self.stock is None or self.stock > 0
 
-    def changed(self, change: str) -> None:
-        """Record that this stored product was created, updated or deleted."""
+    @classmethod
+    def create(cls, changes: ProductChanges, *, slug: str, category_id: int, currency: str,
+               now: datetime) -> Product:
+        """A new product from checked fields (description and stock may be UNSET)."""
+        return cls(name=changes.name, slug=slug,
+                   description="" if changes.description is UNSET else changes.description,
+                   price=Money(changes.price, currency), category_id=category_id,
+                   stock=None if changes.stock is UNSET else changes.stock,
+                   created_at=now, updated_at=now)
+
+    def update(self, changes: ProductChanges, *, now: datetime,
+               slug_for: Callable[[str], str]) -> None:
+        """Apply the given fields (a new name gets a new slug) and record the change."""
+        if changes.name is not UNSET and changes.name != self.name:
+            self.name, self.slug = changes.name, slug_for(changes.name)
+        if changes.description is not UNSET:
+            self.description = changes.description
+        if changes.price is not UNSET:
+            self.price = Money(changes.price, self.price.currency)
+        if changes.category_id is not UNSET:
+            self.category_id = changes.category_id
+        if changes.stock is not UNSET:
+            self.stock = changes.stock
+        self.updated_at = now
+        self.record(self._changed("updated"))
+
+    def delete(self) -> None:
+        """Record that the product leaves the catalog; the repository then removes it."""
+        self.record(self._changed("deleted"))
+
+    def created(self) -> ProductChanged:
+        return self._changed("created")
+
+    def _changed(self, change: str) -> ProductChanged:
         assert self.id is not None
-        self.record(ProductChanged(
+        return ProductChanged(
             product_id=self.id, change=change, name=self.name, slug=self.slug,
             price=self.price.amount, currency=self.price.currency,
-            category_id=self.category_id, stock=self.stock))
-
-    @staticmethod
-    def check(
-        *,
-        name: str | None = None,
-        description: str | None = None,
-        price: Decimal | None = None,
-        stock: int | None = None,
-    ) -> None:
-        rules: list[BusinessRule] = [StockMustNotBeNegative("stock", stock)]
-        if name is not None:
-            rules.append(NameMustBePresent("name", name, MAX_PRODUCT_NAME))
-            rules.append(TextMustBePlain("name", name))
-        if description is not None:
-            rules.append(TextMustBePlain("description", description))
-        if price is not None:
-            rules.append(PriceMustBeValid("price", price))
-        check_rules(*rules)
+            category_id=self.category_id, stock=self.stock)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,13 +41,28 @@ class DomainEvent:
 
 
 @dataclass(kw_only=True)
-class Aggregate:
+class Aggregate(abc.ABC):
     """An entity that records events for the unit of work to store in the outbox."""
 
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     def record(self, event: DomainEvent) -> None:
         self.events.append(event)
+
+    @abc.abstractmethod
+    def created(self) -> DomainEvent | None:
+        """The event saying this aggregate, just stored with its id, came to be.
+
+        The repository's `add` has the unit of work record it, so it cannot be forgotten;
+        None only for an aggregate that is never added (it exists from the start).
+        """
+
+    def record_creation(self) -> None:
+        """Record `created()` ahead of anything recorded since; for repositories' `add`."""
+        event = self.created()
+        if event is None:
+            raise TypeError(f"{type(self).__name__} is never added, so it has no creation")
+        self.events.insert(0, event)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,31 +125,6 @@ class OrderStatusChanged(DomainEvent):
     note: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
-class PaymentSucceeded(DomainEvent):
-    type = "payment.succeeded"
-    aggregate = "payments"
-    key_field = "payment_id"
-    payment_id: int
-    order_id: int
-    amount: Decimal
-    currency: str
-    provider_reference: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class PaymentFailed(DomainEvent):
-    type = "payment.failed"
-    aggregate = "payments"
-    key_field = "payment_id"
-    payment_id: int
-    order_id: int
-    amount: Decimal
-    currency: str
-    reason: str
-
-
 EVENT_TYPES: dict[str, type[DomainEvent]] = {cls.type: cls for cls in (
-    UserRegistered, ProductChanged, CartUpdated, OrderCreated, OrderStatusChanged,
-    PaymentSucceeded, PaymentFailed)}
+    UserRegistered, ProductChanged, CartUpdated, OrderCreated, OrderStatusChanged)}
 AGGREGATES = ("users", "carts", "orders", "payments", "catalog")

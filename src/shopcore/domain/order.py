@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from shopcore.domain.cart import Cart, CartLine
+from shopcore.domain.catalog import Product
 from shopcore.domain.errors import Conflict
 from shopcore.domain.events import Aggregate, OrderCreated, OrderStatusChanged
 from shopcore.domain.money import Money
+from shopcore.domain.order_rules import (
+    CartMustNotBeEmpty,
+    LinesMustShareOneCurrency,
+    ProductMustBeOnSale,
+    StockMustCoverCartLine,
+    check_stock_rules,
+)
+from shopcore.domain.rules import check_rules
 
 
 class Status(StrEnum):
@@ -99,20 +110,36 @@ class Order(Aggregate):
         return total
 
     @classmethod
-    def place(cls, user_id: int, lines: list[OrderLine], currency: str, now: datetime,
+    def place(cls, cart: Cart, products: Mapping[int, Product], now: datetime,
               actor: str) -> Order:
-        order = cls(user_id=user_id, lines=lines, currency=currency, created_at=now)
+        """A pending order of the cart's lines at the prices of `products` (loaded by id).
+
+        The cart must hold something, every product must still be sold with enough tracked
+        stock for its line, and all in one currency; stock itself is reserved by the caller.
+        """
+        check_rules(CartMustNotBeEmpty("cart", len(cart.lines)))
+        wanted: list[tuple[CartLine, Product | None]] = [
+            (cart.lines[product_id], products.get(product_id)) for product_id in sorted(cart.lines)]
+        check_stock_rules([
+            ProductMustBeOnSale("items", line, product) if product is None
+            else StockMustCoverCartLine("items", product.name, line.product_id, line.quantity,
+                                        product.stock)
+            for line, product in wanted])
+        lines = [OrderLine(line.product_id, product.name, product.price, line.quantity)
+                 for line, product in wanted if product is not None]
+        currencies = sorted({line.unit_price.currency for line in lines})
+        check_rules(LinesMustShareOneCurrency("items", tuple(currencies)), error=Conflict)
+        order = cls(user_id=cart.user_id, lines=lines, currency=currencies[0], created_at=now)
         order.history.append(StatusChange(Status.PENDING, now, actor, "order placed"))
         return order
 
-    def placed(self) -> None:
-        """Record creation once the order has its id."""
+    def created(self) -> OrderCreated:
         assert self.id is not None
-        self.record(OrderCreated(
+        return OrderCreated(
             order_id=self.id, user_id=self.user_id, total=self.total.amount,
             currency=self.currency, items=[
                 {"product_id": line.product_id, "quantity": line.quantity,
-                 "unit_price": str(line.unit_price.amount)} for line in self.lines]))
+                 "unit_price": str(line.unit_price.amount)} for line in self.lines])
 
     def allowed_transitions(self, actor: Actor) -> list[Status]:
         return allowed(self.status, actor)

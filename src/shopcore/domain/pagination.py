@@ -14,6 +14,22 @@ MAX_PAGE_SIZE = 100
 MAX_OFFSET = 2**62
 
 
+class PageNotFound(NotFound):
+    """The page asked for is below 1 or past the last one."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"There is no page {number}.")
+        self.number = number
+
+
+class PageSizeTooSmall(ValidationFailed):
+    """A page must hold at least one item."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__("Page size must be positive.", {"size": ["Must be at least 1."]})
+        self.size = size
+
+
 @dataclass(frozen=True)
 class PageRequest:
     """Page `number` (from 1) of `size` items; sizes above the cap are capped."""
@@ -23,13 +39,12 @@ class PageRequest:
 
     def __post_init__(self) -> None:
         if self.number < 1:
-            raise NotFound("Invalid page.")
+            raise PageNotFound(self.number)
         if self.size < 1:
-            raise ValidationFailed("Page size must be positive.",
-                                   {"page_size": ["Must be at least 1."]})
+            raise PageSizeTooSmall(self.size)
         object.__setattr__(self, "size", min(self.size, MAX_PAGE_SIZE))
         if self.offset > MAX_OFFSET:
-            raise NotFound("Invalid page.")
+            raise PageNotFound(self.number)
 
     @property
     def offset(self) -> int:
@@ -46,7 +61,7 @@ class Page(Generic[T]):
 
     def __post_init__(self) -> None:
         if self.request.number > 1 and self.request.offset >= self.total:
-            raise NotFound("Invalid page.")
+            raise PageNotFound(self.request.number)
 
     @property
     def number(self) -> int:

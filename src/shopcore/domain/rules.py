@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shopcore.domain.errors import ValidationFailed
+from shopcore.domain.errors import DomainError, ValidationFailed
+
+# Every C0 control character and DEL; multi-line text may still hold tabs and line breaks.
+CONTROL = frozenset(chr(c) for c in range(32)) | {"\x7f"}
+LINE_BREAKS = frozenset("\t\n\r")
+PLAIN_TEXT = "Control characters and unpaired surrogates are not allowed."
 
 
 @dataclass(frozen=True)
@@ -18,15 +23,46 @@ class BusinessRule:
 
     @property
     def message(self) -> str:
+        """What the field's list of errors says."""
         raise NotImplementedError
 
+    @property
+    def summary(self) -> str:
+        """The error's headline when this is the first broken rule."""
+        return self.message
 
-def check_rules(*rules: BusinessRule) -> None:
-    """Raise ValidationFailed listing every broken rule, field by field."""
+
+def check_rules(*rules: BusinessRule, error: type[DomainError] = ValidationFailed) -> None:
+    """Raise `error` listing every broken rule, field by field, each message once."""
+    broken = [rule for rule in rules if rule.is_broken()]
+    if not broken:
+        return
     errors: dict[str, list[str]] = {}
-    for rule in rules:
-        if rule.is_broken():
-            errors.setdefault(rule.field, []).append(rule.message)
-    if errors:
-        first = next(iter(errors.values()))[0]
-        raise ValidationFailed(first, errors)
+    for rule in broken:
+        messages = errors.setdefault(rule.field, [])
+        if rule.message not in messages:
+            messages.append(rule.message)
+    raise error(broken[0].summary, errors)
+
+
+def is_plain(text: str, *, multiline: bool = False) -> bool:
+    """No control character (tabs and line breaks allowed if `multiline`), no lone surrogate."""
+    allowed = LINE_BREAKS if multiline else frozenset()
+    return not any((ch in CONTROL and ch not in allowed) or 0xD800 <= ord(ch) <= 0xDFFF
+                   for ch in text)
+
+
+@dataclass(frozen=True)
+class TextMustBePlain(BusinessRule):
+    """No control characters nor unpaired surrogates; `multiline` text may hold \\t \\n \\r."""
+
+    text: str
+    multiline: bool = False
+    refusal: str = PLAIN_TEXT
+
+    def is_broken(self) -> bool:
+        return not is_plain(self.text, multiline=self.multiline)
+
+    @property
+    def message(self) -> str:
+        return self.refusal

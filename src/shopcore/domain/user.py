@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from shopcore.domain.errors import ValidationFailed
 from shopcore.domain.events import Aggregate, UserRegistered
-from shopcore.domain.rules import BusinessRule, check_rules
+from shopcore.domain.rules import BusinessRule, TextMustBePlain, check_rules
 
 USERNAME_RE = re.compile(r"^[\w.@+-]{3,150}$")
 EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]+$")
 MAX_EMAIL = 254
 MAX_NAME = 150
 MIN_PASSWORD = 8
-CONTROL = {chr(c) for c in range(32)} | {"\x7f"}
 MAX_PASSWORD_BYTES = 72
 
 
@@ -43,20 +44,33 @@ class EmailMustBeValid(BusinessRule):
         return "Enter a valid e-mail address."
 
 
+NAME_TOO_LONG = f"At most {MAX_NAME} characters."
+OLD_PASSWORD_WRONG = "The old password is wrong."  # noqa: S105 - a message, not a secret
+
+
 @dataclass(frozen=True)
 class NameMustFit(BusinessRule):
+    """At most MAX_NAME characters."""
+
     name: str
 
     def is_broken(self) -> bool:
-        return len(self.name) > MAX_NAME or bool(set(self.name) & CONTROL)
+        return len(self.name) > MAX_NAME
 
     @property
     def message(self) -> str:
-        return f"At most {MAX_NAME} characters."
+        return NAME_TOO_LONG
+
+
+def person_name_rules(field: str, name: str) -> list[BusinessRule]:
+    # A control character in a name has always been answered with the length message.
+    return [NameMustFit(field, name), TextMustBePlain(field, name, refusal=NAME_TOO_LONG)]
 
 
 @dataclass(frozen=True)
 class PasswordMustBeStrong(BusinessRule):
+    """Long enough, within bcrypt's 72 bytes, not all digits, not the username."""
+
     password: str
     username: str = ""
 
@@ -110,10 +124,9 @@ class User(Aggregate):
     is_active: bool = True
     id: int | None = None
 
-    def registered(self) -> None:
-        """Record that this account, now stored, was registered."""
+    def created(self) -> UserRegistered:
         assert self.id is not None
-        self.record(UserRegistered(user_id=self.id, username=self.username, email=self.email))
+        return UserRegistered(user_id=self.id, username=self.username, email=self.email)
 
     @staticmethod
     def check_new(username: str, email: str, password: str) -> None:
@@ -135,9 +148,9 @@ class User(Aggregate):
             email = normalize_email(email)
             rules.append(EmailMustBeValid("email", email))
         if first_name is not None:
-            rules.append(NameMustFit("first_name", first_name))
+            rules += person_name_rules("first_name", first_name)
         if last_name is not None:
-            rules.append(NameMustFit("last_name", last_name))
+            rules += person_name_rules("last_name", last_name)
         check_rules(*rules)
         if email is not None:
             self.email = email
@@ -145,6 +158,19 @@ class User(Aggregate):
             self.first_name = first_name
         if last_name is not None:
             self.last_name = last_name
+
+    def change_password(self, old_password: str, new_password: str, *,
+                        verify: Callable[[str, str | None], bool],
+                        hash: Callable[[str], str]) -> None:
+        """Replace the password if `old_password` is the current one and the new one is strong."""
+        if not verify(old_password, self.password_hash):
+            raise ValidationFailed(OLD_PASSWORD_WRONG, {"old_password": [OLD_PASSWORD_WRONG]})
+        self.reset_password(new_password, hash=hash)
+
+    def reset_password(self, new_password: str, *, hash: Callable[[str], str]) -> None:
+        """Replace the password without the old one (a reset link proved who is asking)."""
+        check_rules(PasswordMustBeStrong("new_password", new_password, self.username))
+        self.password_hash = hash(new_password)
 
 
 @dataclass

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
+
+from shopcore.domain.cart import CartView
 
 
 @dataclass(frozen=True)
 class CacheRead:
     """What a read found (None: a miss) and the generation to hand back to `put`."""
 
-    value: dict[str, Any] | None
+    value: CartView | None
     generation: str
 
 
@@ -19,13 +21,13 @@ class CartCache(Protocol):
     """Carts by user id, guarded so a reader never re-caches a cart older than a write.
 
     A reader calls `get`; on a miss it builds the cart from the database and calls
-    `put(user_id, value, read.generation)`, which stores it only if no `invalidate` of
+    `put(user_id, view, read.generation)`, which stores it only if no `invalidate` of
     that user happened since the `get`. Writers call `invalidate` after their commit.
     Every method degrades to a miss or a no-op when the cache's store is unavailable.
     """
 
     def get(self, user_id: int) -> CacheRead: ...
-    def put(self, user_id: int, value: dict[str, Any], generation: str) -> bool: ...
+    def put(self, user_id: int, view: CartView, generation: str) -> bool: ...
     def invalidate(self, user_ids: Iterable[int]) -> None: ...
     def check(self) -> str:
         """'up', 'down' or 'disabled', quickly, for readiness."""

@@ -5,29 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Protocol
 
 from shopcore.domain.cart import Cart
-from shopcore.domain.catalog import Category, Product
+from shopcore.domain.catalog import Category, Product, ProductQuery
 from shopcore.domain.order import Order
 from shopcore.domain.pagination import PageRequest
 from shopcore.domain.user import RefreshSession, User
 
-
-@dataclass(frozen=True)
-class ProductQuery:
-    """Filters and ordering of a product listing; None means no filter."""
-
-    category_id: int | None = None
-    min_price: Decimal | None = None
-    max_price: Decimal | None = None
-    in_stock: bool | None = None
-    ordering: str | None = None
+__all__ = ["ProductQuery"]
 
 
 class UserRepository(Protocol):
-    """Users by id, username and e-mail (e-mail compared ignoring case)."""
+    """Users by id, username and e-mail (e-mail compared ignoring case).
+
+    Every repository's `add` gives the aggregate its id and records its creation event.
+    """
 
     def add(self, user: User) -> None: ...
     def get(self, user_id: int) -> User | None: ...
@@ -67,7 +60,9 @@ class ProductRepository(Protocol):
     """Products, filtered, ordered and paginated."""
 
     def add(self, product: Product) -> None: ...
-    def add_many(self, products: Iterable[Product]) -> int: ...
+    def add_many(self, products: Iterable[Product]) -> int:
+        """Add in bulk; each product gets its id and its creation event, as with `add`."""
+        ...
     def get(self, product_id: int) -> Product | None: ...
     def slugs_like(self, base: str) -> set[str]: ...
     def save(self, product: Product) -> None: ...
@@ -75,7 +70,10 @@ class ProductRepository(Protocol):
     def list(self, query: ProductQuery, page: PageRequest) -> tuple[Sequence[Product], int]: ...
     def count_by_category(self, category_ids: Sequence[int]) -> dict[int, int]: ...
     def count(self) -> int: ...
-    def get_many(self, product_ids: Sequence[int]) -> dict[int, Product]: ...
+    def get_many(self, product_ids: Sequence[int], *,
+                 for_update: bool = False) -> dict[int, Product]:
+        """The products found; `for_update` locks their rows (pass ids sorted) till commit."""
+        ...
     def reserve(self, product_id: int, quantity: int) -> bool:
         """Take `quantity` from tracked stock if that much is there, in one statement."""
         ...

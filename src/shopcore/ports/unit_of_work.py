@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self
 
 from shopcore.domain.events import Aggregate
 from shopcore.ports.clock import Clock
@@ -20,11 +20,18 @@ from shopcore.ports.repositories import (
 )
 
 
+class Track(Protocol):
+    """How a repository hands the unit of work an aggregate; `new` once `add` gave its id."""
+
+    def __call__(self, aggregate: Aggregate, *, new: bool = False) -> None: ...
+
+
 class UnitOfWork(abc.ABC):
     """Repositories sharing one transaction; rolled back unless committed.
 
-    Aggregates that pass through a repository are tracked; on commit the events they
-    recorded go to the outbox in the same transaction, so a rolled-back change leaves none.
+    Aggregates that pass through a repository are tracked, and an added one records its
+    creation event; on commit the events they recorded go to the outbox in the same
+    transaction, so a rolled-back change leaves none.
     """
 
     users: UserRepository
@@ -41,7 +48,9 @@ class UnitOfWork(abc.ABC):
     def __init__(self) -> None:
         self.seen: list[Aggregate] = []
 
-    def track(self, aggregate: Aggregate) -> None:
+    def track(self, aggregate: Aggregate, *, new: bool = False) -> None:
+        if new:
+            aggregate.record_creation()
         if not any(a is aggregate for a in self.seen):
             self.seen.append(aggregate)
 
@@ -63,12 +72,22 @@ class UnitOfWork(abc.ABC):
 
     def store_events(self) -> None:
         """Move every recorded event into the outbox, numbered per aggregate."""
-        now = self.clock.now()
+        events = [event for aggregate in self.seen for event in aggregate.events]
         for aggregate in self.seen:
-            while aggregate.events:
-                event = aggregate.events.pop(0)
-                sequence = self.outbox.next_sequence(topic_of(event.aggregate), event.key)
-                self.outbox.add(Envelope.wrap(event, now, sequence))
+            aggregate.events.clear()
+        if not events:
+            return
+        keys: dict[str, dict[str, None]] = {}
+        for event in events:
+            keys.setdefault(topic_of(event.aggregate), {})[event.key] = None
+        following = {(topic, key): n for topic, of_topic in keys.items()
+                     for key, n in self.outbox.next_sequences(topic, list(of_topic)).items()}
+        now, envelopes = self.clock.now(), []
+        for event in events:
+            where = (topic_of(event.aggregate), event.key)
+            envelopes.append(Envelope.wrap(event, now, following[where]))
+            following[where] += 1
+        self.outbox.add_many(envelopes)
 
     @abc.abstractmethod
     def _commit(self) -> None: ...

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from shopcore.domain.events import Aggregate
+from shopcore.ports.unit_of_work import Track
 
-Track = Callable[[Aggregate], None]
+__all__ = ["Track", "clone", "deep_clone", "like"]
 A = TypeVar("A")
 
 
@@ -25,10 +26,6 @@ def deep_clone(aggregate: Any) -> Any:
     twin = copy.deepcopy(aggregate)
     twin.events = []
     return twin
-
-
-def ignore(_: Aggregate) -> None:
-    return None
 
 
 def like(slugs: Iterable[str], base: str) -> set[str]:

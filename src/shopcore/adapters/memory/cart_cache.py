@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from typing import Any
 
+from shopcore.adapters.cart_json import view_from_json, view_to_json
+from shopcore.domain.cart import CartView
 from shopcore.ports.cart_cache import CacheRead
 
 
@@ -42,11 +42,11 @@ class LruCartCache:
                 del self._entries[user_id]
                 return CacheRead(None, generation)
             self._entries.move_to_end(user_id)
-        return CacheRead(json.loads(body), generation)
+        return CacheRead(view_from_json(body), generation)
 
-    def put(self, user_id: int, value: dict[str, Any], generation: str) -> bool:
-        # Stored as JSON, like Redis does, so both adapters hand back the same shapes.
-        body = json.dumps(value, separators=(",", ":"))
+    def put(self, user_id: int, view: CartView, generation: str) -> bool:
+        # Stored as JSON, like Redis does: a reader gets its own copy, never a shared one.
+        body = view_to_json(view)
         with self._lock:
             if not generation or generation != self._generation(user_id):
                 return False

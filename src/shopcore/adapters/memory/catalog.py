@@ -6,12 +6,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from shopcore.adapters.memory.base import Track, clone, ignore, like
+from shopcore.adapters.memory.base import Track, clone, like
 from shopcore.adapters.memory.store import Tables
-from shopcore.domain.catalog import Category, Product
+from shopcore.domain.catalog import Category, Product, ProductQuery
 from shopcore.domain.errors import Conflict
 from shopcore.domain.pagination import PageRequest
-from shopcore.ports.repositories import ProductQuery
 
 
 class MemoryCategoryRepository:
@@ -66,14 +65,14 @@ def _sort_key(ordering: str | None) -> tuple[Any, bool]:
 
 
 class MemoryProductRepository:
-    def __init__(self, tables: Tables, track: Track = ignore) -> None:
+    def __init__(self, tables: Tables, track: Track) -> None:
         self.t, self.track = tables, track
 
     def add(self, product: Product) -> None:
         if product.category_id not in self.t.categories:
             raise Conflict("Unknown category.")
-        self.track(product)
         product.id = self.t.next_id("products")
+        self.track(product, new=True)
         self.t.products[product.id] = clone(product)
 
     def add_many(self, products: Iterable[Product]) -> int:
@@ -116,7 +115,8 @@ class MemoryProductRepository:
     def count(self) -> int:
         return len(self.t.products)
 
-    def get_many(self, product_ids: Sequence[int]) -> dict[int, Product]:
+    def get_many(self, product_ids: Sequence[int], *,
+                 for_update: bool = False) -> dict[int, Product]:
         return {i: clone(self.t.products[i]) for i in product_ids if i in self.t.products}
 
     def reserve(self, product_id: int, quantity: int) -> bool:

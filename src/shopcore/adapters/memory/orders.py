@@ -16,8 +16,8 @@ class MemoryOrderRepository:
         self.t, self.track = tables, track
 
     def add(self, order: Order) -> None:
-        self.track(order)
         order.id = self.t.next_id("orders")
+        self.track(order, new=True)
         self.t.orders[order.id] = deep_clone(order)
 
     def get(self, order_id: int, *, for_update: bool = False) -> Order | None:

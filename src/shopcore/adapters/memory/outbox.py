@@ -18,10 +18,19 @@ class MemoryOutboxRepository:
         message_id = self.t.next_id("outbox")
         self.t.outbox[message_id] = OutboxMessage(id=message_id, envelope=envelope)
 
+    def add_many(self, envelopes: Sequence[Envelope]) -> None:
+        for envelope in envelopes:
+            self.add(envelope)
+
     def next_sequence(self, topic: str, key: str) -> int:
-        taken = [m.envelope.sequence for m in self.t.outbox.values()
-                 if m.envelope.topic == topic and m.envelope.key == key]
-        return max(taken, default=0) + 1
+        return self.next_sequences(topic, [key])[key]
+
+    def next_sequences(self, topic: str, keys: Sequence[str]) -> dict[str, int]:
+        last = dict.fromkeys(keys, 0)
+        for m in self.t.outbox.values():
+            if m.envelope.topic == topic and m.envelope.key in last:
+                last[m.envelope.key] = max(last[m.envelope.key], m.envelope.sequence)
+        return {key: n + 1 for key, n in last.items()}
 
     def claim(self, limit: int) -> Sequence[OutboxMessage]:
         heads: dict[tuple[str, str], OutboxMessage] = {}

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from shopcore.adapters.memory.base import Track, clone, ignore
+from shopcore.adapters.memory.base import Track, clone
 from shopcore.adapters.memory.store import Tables
 from shopcore.domain.errors import Conflict
 from shopcore.domain.user import RefreshSession, User
 
 
 class MemoryUserRepository:
-    def __init__(self, tables: Tables, track: Track = ignore) -> None:
+    def __init__(self, tables: Tables, track: Track) -> None:
         self.t, self.track = tables, track
 
     def _unique(self, user: User) -> None:
@@ -20,8 +20,8 @@ class MemoryUserRepository:
 
     def add(self, user: User) -> None:
         self._unique(user)
-        self.track(user)
         user.id = self.t.next_id("users")
+        self.track(user, new=True)
         self.t.users[user.id] = clone(user)
 
     def get(self, user_id: int) -> User | None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import redis
 
+from shopcore.adapters.cart_json import view_from_json, view_to_json
 from shopcore.adapters.redis.client import redis_client
+from shopcore.domain.cart import CartView
 from shopcore.ports.cart_cache import CacheRead
 
 log = logging.getLogger(__name__)
@@ -130,17 +131,17 @@ class RedisCartCache:
         def read() -> CacheRead:
             raw, generation = self.client.mget(self._keys(user_id))
             try:
-                value = json.loads(raw) if raw is not None else None
+                value = view_from_json(str(raw)) if raw is not None else None
             except ValueError:
                 value = None
             return CacheRead(value, str(generation or "0"))
 
         return self._call(read, CacheRead(None, ""))
 
-    def put(self, user_id: int, value: dict[str, Any], generation: str) -> bool:
+    def put(self, user_id: int, view: CartView, generation: str) -> bool:
         if not generation:
             return False
-        body = json.dumps(value, separators=(",", ":"))
+        body = view_to_json(view)
         args: list[str | int] = [generation, body, self.ttl_seconds]
         return self._call(lambda: self._put(keys=self._keys(user_id), args=args) == 1, False)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select
@@ -10,25 +9,28 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from shopcore.domain.errors import Conflict
-from shopcore.domain.events import Aggregate
-
-
-def ignore(_: Aggregate) -> None:
-    return None
+from shopcore.ports.unit_of_work import Track
 
 
 class Repository:
     """Runs statements on the unit of work's connection; integrity errors become Conflict."""
 
-    def __init__(self, connection: Connection,
-                 track: Callable[[Aggregate], None] = ignore) -> None:
-        self.c, self.track = connection, track
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
 
     def _write(self, statement: Any, conflict: str) -> Any:
         try:
             return self.c.execute(statement)
         except IntegrityError as exc:
             raise Conflict(conflict) from exc
+
+
+class AggregateRepository(Repository):
+    """A repository of aggregates: what passes through it is tracked by the unit of work."""
+
+    def __init__(self, connection: Connection, track: Track) -> None:
+        super().__init__(connection)
+        self.track = track
 
 
 def slugs_like(c: Connection, column: Any, base: str) -> set[str]:

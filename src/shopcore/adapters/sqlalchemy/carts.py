@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert, select, update
 
-from shopcore.adapters.sqlalchemy.base import Repository, insert_ignore
+from shopcore.adapters.sqlalchemy.base import AggregateRepository, insert_ignore
 from shopcore.adapters.sqlalchemy.mappers import aware, from_cents, to_cents
 from shopcore.adapters.sqlalchemy.tables import cart_items, carts
 from shopcore.domain.cart import Cart, CartLine
 
 
-class SqlCartRepository(Repository):
+class SqlCartRepository(AggregateRepository):
     def get(self, user_id: int, *, for_update: bool = False) -> Cart:
         statement = select(carts.c.version).where(carts.c.user_id == user_id)
         if for_update:

@@ -9,11 +9,10 @@ from typing import Any
 from sqlalchemy import Select, delete, func, insert, or_, select, update
 
 from shopcore.adapters.sqlalchemy import mappers as m
-from shopcore.adapters.sqlalchemy.base import Repository, slugs_like
+from shopcore.adapters.sqlalchemy.base import AggregateRepository, Repository, slugs_like
 from shopcore.adapters.sqlalchemy.tables import categories, products
-from shopcore.domain.catalog import Category, Product
+from shopcore.domain.catalog import Category, Product, ProductQuery
 from shopcore.domain.pagination import PageRequest
-from shopcore.ports.repositories import ProductQuery
 
 
 class SqlCategoryRepository(Repository):
@@ -72,18 +71,24 @@ def _filtered(statement: Select[Any], q: ProductQuery) -> Select[Any]:
     return statement
 
 
-class SqlProductRepository(Repository):
+class SqlProductRepository(AggregateRepository):
     def add(self, product: Product) -> None:
-        self.track(product)
         result = self._write(insert(products).values(m.product_to_row(product)),
                              "A product with this slug already exists.")
         product.id = result.inserted_primary_key[0]
+        self.track(product, new=True)
 
     def add_many(self, items: Iterable[Product]) -> int:
-        rows = [m.product_to_row(p) for p in items]
-        if rows:
-            self.c.execute(insert(products), rows)
-        return len(rows)
+        batch = list(items)
+        if not batch:
+            return 0
+        # One executemany ("insertmanyvalues") that hands back the ids in the rows' order.
+        statement = insert(products).returning(products.c.id, sort_by_parameter_order=True)
+        ids = self.c.execute(statement, [m.product_to_row(p) for p in batch]).scalars().all()
+        for product, product_id in zip(batch, ids, strict=True):
+            product.id = int(product_id)
+            self.track(product, new=True)
+        return len(batch)
 
     def get(self, product_id: int) -> Product | None:
         row = self.c.execute(select(products).where(products.c.id == product_id)).first()
@@ -128,11 +133,16 @@ class SqlProductRepository(Repository):
     def count(self) -> int:
         return int(self.c.scalar(select(func.count()).select_from(products)) or 0)
 
-    def get_many(self, product_ids: Sequence[int]) -> dict[int, Product]:
+    def get_many(self, product_ids: Sequence[int], *,
+                 for_update: bool = False) -> dict[int, Product]:
         if not product_ids:
             return {}
-        rows = self.c.execute(select(products).where(products.c.id.in_(list(product_ids))))
-        return {r.id: m.product_from_row(r) for r in rows}
+        statement = (select(products).where(products.c.id.in_(list(product_ids)))
+                     .order_by(products.c.id))
+        # SQLite serialises writers with BEGIN IMMEDIATE; PostgreSQL needs the row locks.
+        if for_update and self.c.dialect.name == "postgresql":
+            statement = statement.with_for_update()
+        return {r.id: m.product_from_row(r) for r in self.c.execute(statement)}
 
     def reserve(self, product_id: int, quantity: int) -> bool:
         result = self.c.execute(

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from shopcore.adapters.sqlalchemy.base import Repository
+from shopcore.adapters.sqlalchemy.base import AggregateRepository
 from shopcore.adapters.sqlalchemy.mappers import aware, from_cents, to_cents
 from shopcore.adapters.sqlalchemy.tables import order_items, order_status_history, orders
 from shopcore.domain.money import Money
@@ -16,15 +16,15 @@ from shopcore.domain.order import Order, OrderLine, Status, StatusChange
 from shopcore.domain.pagination import PageRequest
 
 
-class SqlOrderRepository(Repository):
+class SqlOrderRepository(AggregateRepository):
     def add(self, order: Order) -> None:
-        self.track(order)
         result = self.c.execute(insert(orders).values(
             user_id=order.user_id, status=order.status.value, currency=order.currency,
             total_cents=to_cents(order.total.amount), created_at=order.created_at,
             refunded_cents=to_cents(order.refunded.amount) if order.refunded else None))
         assert result.inserted_primary_key is not None
         order.id = int(result.inserted_primary_key[0])
+        self.track(order, new=True)
         self.c.execute(insert(order_items), [
             {"order_id": order.id, "position": n, "product_id": line.product_id,
              "name": line.name, "unit_price_cents": to_cents(line.unit_price.amount),

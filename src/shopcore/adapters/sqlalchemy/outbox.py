@@ -15,6 +15,7 @@ from shopcore.adapters.sqlalchemy.tables import outbox, processed_events
 from shopcore.ports.events import Envelope, OutboxMessage, OutboxStats
 
 MAX_ERROR = 2000
+_KEYS_PER_QUERY = 500
 
 
 def _message(row: Any) -> OutboxMessage:
@@ -32,15 +33,29 @@ class SqlOutboxRepository:
         self.postgres = connection.dialect.name == "postgresql"
 
     def add(self, envelope: Envelope) -> None:
-        self.c.execute(insert(outbox).values(
-            event_id=envelope.event_id, type=envelope.type, version=envelope.version,
-            topic=envelope.topic, key=envelope.key, sequence=envelope.sequence,
-            occurred_at=envelope.occurred_at, payload=envelope.payload))
+        self.add_many([envelope])
+
+    def add_many(self, envelopes: Sequence[Envelope]) -> None:
+        if envelopes:
+            self.c.execute(insert(outbox), [
+                {"event_id": e.event_id, "type": e.type, "version": e.version,
+                 "topic": e.topic, "key": e.key, "sequence": e.sequence,
+                 "occurred_at": e.occurred_at, "payload": e.payload} for e in envelopes])
 
     def next_sequence(self, topic: str, key: str) -> int:
-        last = self.c.scalar(select(func.max(outbox.c.sequence))
-                             .where(outbox.c.topic == topic, outbox.c.key == key))
-        return int(last or 0) + 1
+        return self.next_sequences(topic, [key])[key]
+
+    def next_sequences(self, topic: str, keys: Sequence[str]) -> dict[str, int]:
+        last = dict.fromkeys(keys, 0)
+        wanted = list(last)
+        for start in range(0, len(wanted), _KEYS_PER_QUERY):
+            rows = self.c.execute(
+                select(outbox.c.key, func.max(outbox.c.sequence))
+                .where(outbox.c.topic == topic,
+                       outbox.c.key.in_(wanted[start:start + _KEYS_PER_QUERY]))
+                .group_by(outbox.c.key))
+            last.update({key: int(n) for key, n in rows})
+        return {key: n + 1 for key, n in last.items()}
 
     def claim(self, limit: int) -> Sequence[OutboxMessage]:
         earlier = aliased(outbox)

@@ -5,17 +5,17 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select, update
 
 from shopcore.adapters.sqlalchemy import mappers as m
-from shopcore.adapters.sqlalchemy.base import Repository
+from shopcore.adapters.sqlalchemy.base import AggregateRepository, Repository
 from shopcore.adapters.sqlalchemy.tables import refresh_sessions, users
 from shopcore.domain.user import RefreshSession, User
 
 
-class SqlUserRepository(Repository):
+class SqlUserRepository(AggregateRepository):
     def add(self, user: User) -> None:
-        self.track(user)
         result = self._write(insert(users).values(m.user_to_row(user)),
                              "A user with that username or e-mail already exists.")
         user.id = result.inserted_primary_key[0]
+        self.track(user, new=True)
 
     def get(self, user_id: int) -> User | None:
         row = self.c.execute(select(users).where(users.c.id == user_id)).first()

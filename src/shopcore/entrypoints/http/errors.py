@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from shopcore.domain.catalog import UnknownCategory
 from shopcore.domain.errors import (
     AuthenticationFailed,
     Conflict,
@@ -18,8 +19,13 @@ from shopcore.domain.errors import (
     Throttled,
     ValidationFailed,
 )
+from shopcore.domain.pagination import PageNotFound, PageSizeTooSmall
 
 log = logging.getLogger(__name__)
+
+INVALID_PAGE = "Invalid page."
+PAGE_SIZE = "page_size"
+SMALL_PAGE_SIZE = "Must be at least 1."
 
 DOMAIN_STATUS: dict[type[DomainError], int] = {
     ValidationFailed: 400,
@@ -103,10 +109,23 @@ def domain_error_answer(exc: DomainError) -> tuple[int, dict[str, Any]]:
     return response.status_code, response.get_json()
 
 
+def _in_drf_words(exc: DomainError) -> tuple[str, dict[str, list[str]]]:
+    """The message and field errors as the API has always worded them (DRF's)."""
+    if isinstance(exc, PageNotFound):
+        return INVALID_PAGE, {}
+    if isinstance(exc, PageSizeTooSmall):
+        return exc.message, {PAGE_SIZE: [SMALL_PAGE_SIZE]}
+    if isinstance(exc, UnknownCategory):
+        message = f'Invalid pk "{exc.category_id}" - object does not exist.'
+        return message, {exc.field: [message]}
+    return exc.message, exc.errors
+
+
 def _domain_error(exc: DomainError) -> Response:
     code = next((status for kind, status in DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
-    return error_response(code, exc.message, exc.errors or None, headers)
+    message, errors = _in_drf_words(exc)
+    return error_response(code, message, errors or None, headers)
 
 
 def _unexpected(exc: Exception) -> Response:

@@ -9,6 +9,7 @@ from flask import request
 
 from shopcore.domain.errors import NotFound, ValidationFailed
 from shopcore.domain.pagination import DEFAULT_PAGE_SIZE, Page, PageRequest
+from shopcore.entrypoints.http.errors import INVALID_PAGE, PAGE_SIZE, SMALL_PAGE_SIZE
 
 T = TypeVar("T")
 
@@ -16,16 +17,18 @@ T = TypeVar("T")
 def page_request() -> PageRequest:
     """`?page=` (bad or below 1: 404, as DRF) and `?page_size=` (bad: 400, above 100: 100)."""
     raw_page = request.args.get("page", "1")
-    raw_size = request.args.get("page_size", str(DEFAULT_PAGE_SIZE))
+    raw_size = request.args.get(PAGE_SIZE, str(DEFAULT_PAGE_SIZE))
     try:
         number = int(raw_page)
     except ValueError:
-        raise NotFound("Invalid page.") from None
+        raise NotFound(INVALID_PAGE) from None
     try:
         size = int(raw_size)
     except ValueError:
         raise ValidationFailed("Invalid page size.",
-                               {"page_size": ["A valid integer is required."]}) from None
+                               {PAGE_SIZE: ["A valid integer is required."]}) from None
+    if size < 1:
+        raise ValidationFailed("Page size must be positive.", {PAGE_SIZE: [SMALL_PAGE_SIZE]})
     return PageRequest(number=number, size=size)
 
 

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from flask.views import MethodView
 
+from shopcore.domain.catalog import ProductQuery
 from shopcore.entrypoints.http.auth import staff_required
 from shopcore.entrypoints.http.blueprint import blueprint
 from shopcore.entrypoints.http.context import shop
@@ -22,7 +23,6 @@ from shopcore.entrypoints.http.schemas.catalog import (
     ProductPatchSchema,
     ProductSchema,
 )
-from shopcore.ports.repositories import ProductQuery
 
 F = TypeVar("F", bound=Callable[..., Any])
 
