@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,21 +12,17 @@ from shopcore import App
 from shopcore.domain.errors import Conflict
 from shopcore.domain.pagination import PageRequest
 from shopcore.settings import Settings
-from tests.helpers import make_settings, truncate_postgres
+from tests.helpers import make_settings
 
 COPIES = 10
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "sqlite":
-        path = tmp_path / "shop.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        truncate_postgres(url)
-    return make_settings(url, password_hasher="plain")
+pytestmark = pytest.mark.both_databases
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url, password_hasher="plain")
 
 
 def test_concurrent_duplicates_of_a_keyed_checkout_create_exactly_one_order(
