@@ -11,6 +11,7 @@ import pytest
 from shopcore.domain.cart import MAX_LINE_QUANTITY
 from shopcore.entrypoints.http import create_app
 from tests.helpers import (
+    NO_FIELD,
     REDIS_TEST_URL,
     Headers,
     Shop,
@@ -314,9 +315,9 @@ BAD_ADDS: list[tuple[Any, str]] = [
     ({"product_id": 2**70, "quantity": 1}, "product_id"),
     ({"product_id": DUNE, "quantity": 1, "price": "0.01"}, "price"),
     ({"product_id": DUNE, "quantity": 1, "user_id": 1}, "user_id"),
-    ([{"product_id": 1, "quantity": 1}], "_schema"),
-    ("Dune", "_schema"),
-    (None, "_schema"),
+    ([{"product_id": 1, "quantity": 1}], NO_FIELD),
+    ("Dune", NO_FIELD),
+    (None, NO_FIELD),
 ]
 
 
@@ -343,7 +344,7 @@ def test_bad_input_to_add_is_400_and_writes_nothing(
     ({"quantity": -1}, "quantity"),
     ({"quantity": MAX_LINE_QUANTITY + 1}, "quantity"),
     ({"quantity": 1, "product_id": 2}, "product_id"),
-    ([1], "_schema"),
+    ([1], NO_FIELD),
 ])
 def test_bad_input_to_patch_is_400_and_changes_nothing(
     client: Any, alice: Headers, dune: dict[str, Any], body: Any, field: str

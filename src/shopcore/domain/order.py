@@ -19,7 +19,7 @@ from shopcore.domain.order_rules import (
     StockMustCoverCartLine,
     check_stock_rules,
 )
-from shopcore.domain.rules import check_rules
+from shopcore.domain.rules import check_rules, check_state
 
 
 class Status(StrEnum):
@@ -117,7 +117,7 @@ class Order(Aggregate):
         The cart must hold something, every product must still be sold with enough tracked
         stock for its line, and all in one currency; stock itself is reserved by the caller.
         """
-        check_rules(CartMustNotBeEmpty("cart", len(cart.lines)))
+        check_state(CartMustNotBeEmpty("cart", len(cart.lines)))
         wanted: list[tuple[CartLine, Product | None]] = [
             (cart.lines[product_id], products.get(product_id)) for product_id in sorted(cart.lines)]
         check_stock_rules([

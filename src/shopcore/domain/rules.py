@@ -45,6 +45,12 @@ def check_rules(*rules: BusinessRule, error: type[DomainError] = ValidationFaile
     raise error(broken[0].summary, errors)
 
 
+def check_state(rule: BusinessRule, error: type[DomainError] = ValidationFailed) -> None:
+    """Raise `error` with the rule's message alone: the state is at fault, not a field."""
+    if rule.is_broken():
+        raise error(rule.summary)
+
+
 def is_plain(text: str, *, multiline: bool = False) -> bool:
     """No control character (tabs and line breaks allowed if `multiline`), no lone surrogate."""
     allowed = LINE_BREAKS if multiline else frozenset()

@@ -97,6 +97,9 @@ def _http_exception(exc: HTTPException) -> Response:
         message = first[0] if first_field == "_schema" else f"{first_field}: {first[0]}"
     elif message is None and code not in DEFAULT_MESSAGES and exc.description:
         message = exc.description
+    if flat is not None and set(flat) == {"_schema"}:
+        # The body as a whole is wrong (not JSON, not an object): no field is at fault.
+        flat = None
     headers = dict(data.get("headers") or {})
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         headers["Allow"] = ", ".join(sorted(exc.valid_methods))
