@@ -38,3 +38,23 @@ class Throttled(DomainError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class PaymentDeclined(DomainError):
+    """The provider refused the charge; `decline_code` says why, as the provider puts it."""
+
+    def __init__(self, message: str, decline_code: str | None = None) -> None:
+        super().__init__(message)
+        self.decline_code = decline_code
+
+
+class InvalidPaymentMethod(ValidationFailed):
+    """The payment method is not one the provider knows."""
+
+
+class PaymentProviderError(DomainError):
+    """The provider answered with an error the shop cannot act on (a 502)."""
+
+
+class PaymentProviderUnavailable(DomainError):
+    """The provider could not be reached in time (a 503); reconciliation learns the outcome."""

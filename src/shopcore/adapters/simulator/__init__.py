@@ -1,0 +1,1 @@
+"""A payment provider simulator honouring Stripe's test payment methods: the embedded default."""
