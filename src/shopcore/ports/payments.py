@@ -36,7 +36,11 @@ class ChargeRequest:
 
 @dataclass(frozen=True)
 class Charge:
-    """What the provider knows of one attempt: its reference, status and amounts."""
+    """What the provider knows of one attempt: its reference, status and amounts.
+
+    `order_id` and `attempt` come back from the metadata the charge was created with, so a
+    webhook that overtakes our own record of the reference still finds its payment.
+    """
 
     reference: str
     status: ChargeStatus
@@ -45,6 +49,8 @@ class Charge:
     decline_code: str | None = None
     message: str | None = None
     client_secret: str | None = None
+    order_id: int | None = None
+    attempt: int | None = None
 
 
 @dataclass(frozen=True)

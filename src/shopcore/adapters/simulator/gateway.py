@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from shopcore.domain.errors import InvalidPaymentMethod
 from shopcore.domain.money import Money
@@ -54,15 +55,16 @@ class SimulatedGateway:
             raise InvalidPaymentMethod(unknown, {"payment_method_id": [unknown]})
         reference = f"pi_sim_{secrets.token_hex(12)}"
         zero = Money.zero(request.amount.currency)
+        where: dict[str, Any] = {"order_id": request.order_id, "attempt": request.attempt}
         if method in SUCCEEDS:
-            charge = Charge(reference, ChargeStatus.SUCCEEDED, request.amount, zero)
+            charge = Charge(reference, ChargeStatus.SUCCEEDED, request.amount, zero, **where)
         elif method in NEEDS_ACTION:
             charge = Charge(reference, ChargeStatus.REQUIRES_ACTION, request.amount, zero,
-                            client_secret=f"{reference}_secret_{secrets.token_hex(8)}")
+                            client_secret=f"{reference}_secret_{secrets.token_hex(8)}", **where)
         else:
             code, message = DECLINES[method]
             charge = Charge(reference, ChargeStatus.FAILED, request.amount, zero,
-                            decline_code=code, message=message)
+                            decline_code=code, message=message, **where)
         with self._lock:
             self._intents[reference] = _Intent(charge, request.order_id, request.attempt)
         return charge

@@ -19,9 +19,20 @@ INTENT_STATUS = {
 }
 
 
+def _number(metadata: Mapping[str, Any], key: str) -> int | None:
+    value = str(metadata.get(key, ""))
+    return int(value) if value.isdigit() else None
+
+
+def metadata_of(order_id: int, attempt: int, user_id: int) -> dict[str, str]:
+    """The metadata a charge is created with: how the shop finds its payment again."""
+    return {"order_id": str(order_id), "attempt": str(attempt), "user_id": str(user_id)}
+
+
 def charge_of_intent(intent: Mapping[str, Any], refunded_minor: int = 0) -> Charge:
     """A PaymentIntent (as a dict) as the port's Charge."""
     error = intent.get("last_payment_error") or {}
+    metadata = intent.get("metadata") or {}
     status = INTENT_STATUS.get(str(intent.get("status")), ChargeStatus.PROCESSING)
     currency = str(intent["currency"])
     return Charge(
@@ -33,6 +44,8 @@ def charge_of_intent(intent: Mapping[str, Any], refunded_minor: int = 0) -> Char
         message=error.get("message") if error else None,
         client_secret=(intent.get("client_secret")
                        if status is ChargeStatus.REQUIRES_ACTION else None),
+        order_id=_number(metadata, "order_id"),
+        attempt=_number(metadata, "attempt"),
     )
 
 
