@@ -15,6 +15,7 @@ from shopcore.adapters.clock import SystemClock
 from shopcore.adapters.inprocess.events import InProcessPublisher, MemoryPublisher
 from shopcore.adapters.mail.mailers import ConsoleMailer, MemoryMailer, SmtpMailer
 from shopcore.adapters.memory.cart_cache import LruCartCache
+from shopcore.adapters.memory.gateway import MemoryGateway
 from shopcore.adapters.memory.security import PlainHasher
 from shopcore.adapters.memory.store import MemoryStore
 from shopcore.adapters.memory.unit_of_work import MemoryUnitOfWork
@@ -23,32 +24,37 @@ from shopcore.adapters.redis.client import redis_resource
 from shopcore.adapters.security.hashing import BcryptHasher
 from shopcore.adapters.security.throttle import memory_throttle, redis_throttle
 from shopcore.adapters.security.tokens import JwtTokenService, SignedResetTokens
+from shopcore.adapters.simulator.gateway import SimulatedGateway
 from shopcore.adapters.sqlalchemy.engine import engine_resource
 from shopcore.adapters.sqlalchemy.probe import DatabaseProbe
 from shopcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
-from shopcore.application import (
-    accounts,
-    auth,
-    authenticate,
-    cart,
-    categories,
-    demo_data,
-    events,
-    idempotency,
-    orders,
-    password_reset,
-    products,
-    readiness,
-    user_lookup,
-)
+from shopcore.adapters.stripe.webhooks import StripeWebhookVerifier
+from shopcore.application import readiness
 from shopcore.ports.health import DISABLED, UP
 from shopcore.settings import Settings
+from shopcore.use_cases import UseCases
 
 
 def _kafka_publisher(bootstrap_servers: str) -> Any:
     from shopcore.adapters.kafka.publisher import KafkaPublisher
 
     return KafkaPublisher(bootstrap_servers)
+
+
+def _stripe_client(secret_key: str, api_base: str | None, timeout_seconds: float) -> Any:
+    from shopcore.adapters.stripe.gateway import (  # type: ignore[import-not-found, unused-ignore]
+        stripe_client,
+    )
+
+    return stripe_client(secret_key, api_base, timeout_seconds)
+
+
+def _stripe_gateway(client: Any) -> Any:
+    from shopcore.adapters.stripe.gateway import (  # type: ignore[import-not-found, unused-ignore]
+        StripeGateway,
+    )
+
+    return StripeGateway(client)
 
 
 class Core(containers.DeclarativeContainer):
@@ -66,9 +72,10 @@ class Gateways(containers.DeclarativeContainer):
                                 echo=core.settings.provided.sql_echo)
     redis = providers.Resource(redis_resource, core.settings.provided.redis_url)
     memory_store = providers.Singleton(MemoryStore)
-    # Homes of the clients that payments (STRIPE_*) and search (SHOPCORE_OPENSEARCH_*) bring:
-    # a Singleton built from the settings each, filled by those issues.
-    stripe: providers.Object[Any] = providers.Object(None)
+    stripe = providers.Singleton(_stripe_client, core.settings.provided.stripe_secret_key,
+                                 core.settings.provided.stripe_api_base,
+                                 core.settings.provided.stripe_timeout_seconds)
+    # The home of the client search (SHOPCORE_OPENSEARCH_*) brings, filled by that issue.
     opensearch: providers.Object[Any] = providers.Object(None)
 
 
@@ -143,93 +150,19 @@ class Adapters(containers.DeclarativeContainer):
         memory=providers.Object(readiness.Fixed(DISABLED)),
     )
     search_probe = providers.Object(readiness.Fixed(DISABLED))
-    payments_probe = providers.Object(readiness.Fixed(DISABLED))
-
-
-class UseCases(containers.DeclarativeContainer):
-    """One factory per use case: a fresh instance, and unit of work, per call."""
-
-    core = providers.DependenciesContainer()
-    adapters = providers.DependenciesContainer()
-    uow = adapters.uow
-
-    register_user = providers.Factory(accounts.RegisterUser, uow=uow, hasher=adapters.hasher,
-                                      clock=core.clock)
-    get_profile = providers.Factory(accounts.GetProfile, uow=uow)
-    update_profile = providers.Factory(accounts.UpdateProfile, uow=uow)
-    change_password = providers.Factory(accounts.ChangePassword, uow=uow, hasher=adapters.hasher)
-    log_in = providers.Factory(auth.LogIn, uow=uow, hasher=adapters.hasher,
-                               tokens=adapters.tokens, throttle=adapters.throttle)
-    refresh_tokens = providers.Factory(auth.RefreshTokens, uow=uow, tokens=adapters.tokens,
-                                       clock=core.clock)
-    log_out = providers.Factory(auth.LogOut, uow=uow, tokens=adapters.tokens)
-    request_password_reset = providers.Factory(password_reset.RequestPasswordReset, uow=uow,
-                                               resets=adapters.resets, mailer=adapters.mailer)
-    check_reset_token = providers.Factory(password_reset.CheckResetToken, uow=uow,
-                                          resets=adapters.resets)
-    reset_password = providers.Factory(password_reset.ResetPassword, uow=uow,
-                                       hasher=adapters.hasher, resets=adapters.resets)
-
-    list_categories = providers.Factory(categories.ListCategories, uow=uow)
-    get_category = providers.Factory(categories.GetCategory, uow=uow)
-    create_category = providers.Factory(categories.CreateCategory, uow=uow)
-    update_category = providers.Factory(categories.UpdateCategory, uow=uow)
-    delete_category = providers.Factory(categories.DeleteCategory, uow=uow)
-    list_products = providers.Factory(products.ListProducts, uow=uow)
-    get_product = providers.Factory(products.GetProduct, uow=uow)
-    create_product = providers.Factory(products.CreateProduct, uow=uow, clock=core.clock,
-                                       currency=core.settings.provided.currency)
-    update_product = providers.Factory(products.UpdateProduct, uow=uow, clock=core.clock,
-                                       cache=adapters.cart_cache)
-    delete_product = providers.Factory(products.DeleteProduct, uow=uow,
-                                       cache=adapters.cart_cache)
-
-    currency = core.settings.provided.currency
-    get_cart = providers.Factory(cart.GetCart, uow=uow, cache=adapters.cart_cache,
-                                 currency=currency)
-    add_to_cart = providers.Factory(cart.AddToCart, uow=uow, cache=adapters.cart_cache,
-                                    clock=core.clock, currency=currency)
-    change_cart_item = providers.Factory(cart.ChangeCartItem, uow=uow,
-                                         cache=adapters.cart_cache, clock=core.clock,
-                                         currency=currency)
-    remove_cart_item = providers.Factory(cart.RemoveCartItem, uow=uow,
-                                         cache=adapters.cart_cache, clock=core.clock,
-                                         currency=currency)
-    clear_cart = providers.Factory(cart.ClearCart, uow=uow, cache=adapters.cart_cache,
-                                   clock=core.clock, currency=currency)
-    place_order = providers.Factory(orders.PlaceOrder, uow=uow, cache=adapters.cart_cache,
-                                    clock=core.clock)
-    list_orders = providers.Factory(orders.ListOrders, uow=uow)
-    get_order = providers.Factory(orders.GetOrder, uow=uow)
-    cancel_order = providers.Factory(orders.CancelOrder, uow=uow, clock=core.clock)
-    change_order_status = providers.Factory(orders.ChangeOrderStatus, uow=uow,
-                                            clock=core.clock)
-    expire_orders = providers.Factory(
-        orders.ExpireOrders, uow=uow, clock=core.clock,
-        after=providers.Callable(lambda s: timedelta(minutes=s.order_expiry_minutes),
-                                 core.settings))
-    idempotently = providers.Factory(idempotency.Idempotently, uow=uow, clock=core.clock)
-
-    relay_outbox = providers.Factory(events.RelayOutbox, new_uow=uow.provider,
-                                     publisher=adapters.event_publisher, clock=core.clock)
-    handle_event = providers.Factory(events.HandleEvent, uow=uow,
-                                     handlers=adapters.event_handlers, clock=core.clock)
-    replay_events = providers.Factory(events.ReplayEvents, uow=uow,
-                                      publisher=adapters.event_publisher)
-    outbox_status = providers.Factory(events.OutboxStatus, uow=uow)
-
-    authenticate = providers.Factory(authenticate.Authenticate, tokens=adapters.tokens)
-    find_user = providers.Factory(user_lookup.FindUser, uow=uow)
-    check_readiness = providers.Factory(readiness.CheckReadiness, probes=providers.Dict(
-        database=adapters.database_probe, cache=adapters.cache_probe,
-        search=adapters.search_probe, events=adapters.event_publisher,
-        payments=adapters.payments_probe))
-    count_products = providers.Factory(demo_data.CountProducts, uow=uow)
-    add_demo_users = providers.Factory(demo_data.AddDemoUsers, uow=uow, hasher=adapters.hasher,
-                                       clock=core.clock)
-    add_demo_categories = providers.Factory(demo_data.AddDemoCategories, uow=uow)
-    add_demo_products = providers.Factory(demo_data.AddDemoProducts, new_uow=uow.provider,
-                                          clock=core.clock, currency=currency)
+    payment_gateway = providers.Selector(
+        settings.provided.payment_provider,
+        memory=providers.Singleton(MemoryGateway),
+        simulator=providers.Singleton(
+            SimulatedGateway, store_path=settings.provided.simulator_store_path,
+            webhook_url=settings.provided.webhook_url,
+            webhook_secret=settings.provided.webhook_secret,
+            action_seconds=settings.provided.simulator_action_seconds),
+        stripe=providers.Singleton(_stripe_gateway, gateways.stripe),
+    )
+    webhook_verifier = providers.Singleton(StripeWebhookVerifier,
+                                           settings.provided.webhook_secret)
+    payments_probe = payment_gateway
 
 
 class Container(containers.DeclarativeContainer):

@@ -19,13 +19,14 @@ from shopcore.application import (
     user_lookup,
 )
 from shopcore.application.authenticate import Authenticate
+from shopcore.library_payments import PaymentUseCases
 from shopcore.settings import MEMORY, Settings
 
 if TYPE_CHECKING:
     from shopcore.bootstrap import Container
 
 
-class App:
+class App(PaymentUseCases):
     """The shop's use cases as typed properties: `App.in_memory().register_user(...)`.
 
     Each access builds a fresh use case, and so a fresh unit of work.
@@ -41,7 +42,8 @@ class App:
     @classmethod
     def in_memory(cls, **overrides: Any) -> App:
         """Every port in memory: nothing touches the disk or the network."""
-        base = Settings(database_url=MEMORY, mailer="memory", event_bus="memory")
+        base = Settings(database_url=MEMORY, mailer="memory", event_bus="memory",
+                        payment_provider="memory")
         return cls(base.with_(**overrides))
 
     @classmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import secrets
@@ -31,6 +33,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, not {raw!r}") from exc
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from exc
+
+
 def _default_secret(var_dir: Path) -> str:
     path = var_dir / "secret_key"
     if path.exists():
@@ -55,6 +67,10 @@ class Settings:
     stripe_secret_key: str | None = None
     stripe_api_base: str | None = None
     stripe_webhook_secret: str | None = None
+    stripe_timeout_seconds: float = 10.0
+    payment_provider: str = "simulator"
+    simulator_store_path: str | None = None
+    simulator_action_seconds: float = 3.0
     smtp_url: str | None = None
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48), repr=False)
     mail_sender: str = "shop@example.com"
@@ -98,6 +114,25 @@ class Settings:
         """Where failed logins are counted: 'redis' with SHOPCORE_REDIS_URL set, else 'memory'."""
         return "redis" if self.redis_url else "memory"
 
+    @property
+    def webhook_secret(self) -> str | None:
+        """STRIPE_WEBHOOK_SECRET; for the simulator, when unset, one derived from the secret key.
+
+        The simulator signs the webhooks it sends the shop with it, so they verify.
+        """
+        if self.stripe_webhook_secret or self.payment_provider != "simulator":
+            return self.stripe_webhook_secret
+        digest = hmac.new(self.secret_key.encode(), b"shopcore simulator webhooks",
+                          hashlib.sha256).hexdigest()
+        return f"whsec_{digest[:32]}"
+
+    @property
+    def webhook_url(self) -> str | None:
+        """Where the provider (the simulator, here) sends webhooks: SHOPCORE_PUBLIC_URL's."""
+        if not self.public_url:
+            return None
+        return self.public_url.rstrip("/") + "/api/payments/webhook/"
+
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
@@ -134,6 +169,10 @@ class Settings:
             stripe_secret_key=opt("STRIPE_SECRET_KEY"),
             stripe_api_base=opt("STRIPE_API_BASE"),
             stripe_webhook_secret=opt("STRIPE_WEBHOOK_SECRET"),
+            stripe_timeout_seconds=_float(env, "STRIPE_TIMEOUT_SECONDS", 10.0),
+            payment_provider="stripe" if opt("STRIPE_SECRET_KEY") else "simulator",
+            simulator_store_path=str(var_dir / "simulator.json"),
+            simulator_action_seconds=_float(env, "SHOPCORE_SIMULATOR_ACTION_SECONDS", 3.0),
             smtp_url=opt("SHOPCORE_SMTP_URL"),
             secret_key=opt("SHOPCORE_SECRET_KEY") or _default_secret(var_dir),
             mail_sender=opt("SHOPCORE_MAIL_SENDER") or cls.mail_sender,

@@ -4,35 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from shopcore.application.order_moves import load_order, move_order
+from shopcore.application.refunds import (
+    ask_provider,
+    pending_refunds,
+    plan_refunds,
+    record_answers,
+    refund_failed,
+)
 from shopcore.application.viewer import Viewer
 from shopcore.domain.catalog import Product
-from shopcore.domain.errors import NotFound, PermissionDenied, ValidationFailed
-from shopcore.domain.order import RELEASES_STOCK, Actor, Order, Status
+from shopcore.domain.errors import Conflict, PermissionDenied, ValidationFailed
+from shopcore.domain.money import Money
+from shopcore.domain.order import Actor, Order, Status
 from shopcore.domain.order_rules import StockMustCoverCartLine, not_enough_stock
 from shopcore.domain.pagination import Page, PageRequest
+from shopcore.domain.payment import Ledger, RefundReason
+from shopcore.domain.payment_rules import OrderMustHaveNoPaymentInFlight
+from shopcore.domain.rules import check_state
 from shopcore.ports.cart_cache import CartCache
 from shopcore.ports.clock import Clock
+from shopcore.ports.payments import PaymentGateway
 from shopcore.ports.unit_of_work import UnitOfWork
-
-
-def load_order(uow: UnitOfWork, order_id: int, viewer: Viewer, lock: bool = False) -> Order:
-    """The order if the viewer may see it; anyone else's is simply not found."""
-    order = uow.orders.get(order_id, for_update=lock)
-    if order is None or not (viewer.is_staff or order.user_id == viewer.user_id):
-        raise NotFound("Order not found.")
-    return order
-
-
-def move_order(uow: UnitOfWork, order: Order, target: Status, actor: Actor, who: str,
-               now: datetime, note: str = "") -> None:
-    """Move the order along the table, put its stock back if the move says so, store it."""
-    order.move_to(target, actor, who, now, note)
-    if target in RELEASES_STOCK:
-        for line in order.lines:
-            uow.products.release(line.product_id, line.quantity)
-    uow.orders.save(order)
 
 
 @dataclass
@@ -102,18 +97,39 @@ class GetOrder:
 
 @dataclass
 class CancelOrder:
-    """The owner or staff cancel a pending or paid order; its stock goes back on sale."""
+    """The owner or staff cancel a pending or paid order; a paid one is refunded in full first.
+
+    The refund is recorded, committed, asked of the provider, and only once it is accepted
+    is the order cancelled and its stock put back; a refused refund leaves the order paid.
+    """
 
     uow: UnitOfWork
     clock: Clock
+    gateway: PaymentGateway
 
     def __call__(self, *, order_id: int, viewer: Viewer, note: str = "") -> Order:
         actor = Actor.STAFF if viewer.is_staff else Actor.OWNER
         with self.uow:
             order = load_order(self.uow, order_id, viewer, lock=True)
-            move_order(self.uow, order, Status.CANCELLED, actor, viewer.name, self.clock.now(),
-                       note or "cancelled")
+            order.check_move(Status.CANCELLED, actor)
+            ledger = Ledger.of(self.uow.payments.of_order(order_id), order.currency)
+            check_state(OrderMustHaveNoPaymentInFlight("order_id", ledger.in_flight),
+                        error=Conflict)
+            planned = pending_refunds(self.uow, order_id, RefundReason.CANCEL)
+            if Money.zero(order.currency) < ledger.left:
+                planned += plan_refunds(self.uow, order, ledger.left, RefundReason.CANCEL,
+                                        self.clock.now())
             self.uow.commit()
+        asked = ask_provider(self.gateway, planned)
+        with self.uow:
+            order = load_order(self.uow, order_id, viewer, lock=True)
+            record_answers(self.uow, asked, self.clock.now())
+            if asked.error is None:
+                move_order(self.uow, order, Status.CANCELLED, actor, viewer.name,
+                           self.clock.now(), note or "cancelled")
+            self.uow.commit()
+        if asked.error is not None:
+            raise refund_failed(asked.error)
         return order
 
 
@@ -123,6 +139,7 @@ class ChangeOrderStatus:
 
     uow: UnitOfWork
     clock: Clock
+    cancel: CancelOrder
 
     def __call__(self, *, order_id: int, status: str, viewer: Viewer, note: str = "") -> Order:
         if not viewer.is_staff:
@@ -132,6 +149,8 @@ class ChangeOrderStatus:
         except ValueError:
             raise ValidationFailed("Unknown status.", {"status": [
                 f"Select one of: {', '.join(Status)}."]}) from None
+        if target is Status.CANCELLED:  # a paid order is refunded first, as on /cancel/
+            return self.cancel(order_id=order_id, viewer=viewer, note=note)
         with self.uow:
             order = load_order(self.uow, order_id, viewer, lock=True)
             move_order(self.uow, order, target, Actor.STAFF, viewer.name, self.clock.now(), note)
@@ -141,7 +160,11 @@ class ChangeOrderStatus:
 
 @dataclass
 class ExpireOrders:
-    """Cancel pending orders older than `after` and put their stock back on sale."""
+    """Cancel pending orders older than `after` and put their stock back on sale.
+
+    An order with an attempt still in flight, or a payment the provider says succeeded,
+    is left for reconciliation: its money may be on its way.
+    """
 
     uow: UnitOfWork
     clock: Clock
@@ -154,6 +177,9 @@ class ExpireOrders:
             for order_id in self.uow.orders.pending_before(now - self.after, limit):
                 order = self.uow.orders.get(order_id, for_update=True)
                 if order is None or order.status is not Status.PENDING:
+                    continue
+                ledger = Ledger.of(self.uow.payments.of_order(order_id), order.currency)
+                if ledger.in_flight or Money.zero(order.currency) < ledger.paid:
                     continue
                 move_order(self.uow, order, Status.CANCELLED, Actor.SYSTEM, "system", now,
                            "expired unpaid")

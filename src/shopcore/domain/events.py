@@ -54,15 +54,16 @@ class Aggregate(abc.ABC):
         """The event saying this aggregate, just stored with its id, came to be.
 
         The repository's `add` has the unit of work record it, so it cannot be forgotten;
-        None only for an aggregate that is never added (it exists from the start).
+        None for an aggregate whose coming to be is no event: one that is never added (a
+        cart exists from the start) or one whose events tell only what became of it (a
+        payment attempt: succeeded, failed, refunded).
         """
 
     def record_creation(self) -> None:
-        """Record `created()` ahead of anything recorded since; for repositories' `add`."""
+        """Record `created()`, if any, ahead of anything recorded since; for `add`."""
         event = self.created()
-        if event is None:
-            raise TypeError(f"{type(self).__name__} is never added, so it has no creation")
-        self.events.insert(0, event)
+        if event is not None:
+            self.events.insert(0, event)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +126,50 @@ class OrderStatusChanged(DomainEvent):
     note: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class PaymentSucceeded(DomainEvent):
+    type = "payment.succeeded"
+    aggregate = "payments"
+    key_field = "order_id"
+    order_id: int
+    payment_id: int
+    attempt: int
+    amount: Decimal
+    currency: str
+    provider_reference: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentFailed(DomainEvent):
+    type = "payment.failed"
+    aggregate = "payments"
+    key_field = "order_id"
+    order_id: int
+    payment_id: int
+    attempt: int
+    amount: Decimal
+    currency: str
+    decline_code: str | None
+    message: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentRefunded(DomainEvent):
+    """Money went back on a payment; `refunded_total` is all refunded on it so far."""
+
+    type = "payment.refunded"
+    aggregate = "payments"
+    key_field = "order_id"
+    order_id: int
+    payment_id: int
+    amount: Decimal
+    currency: str
+    refunded_total: Decimal
+    reason: str
+    provider_reference: str | None
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {cls.type: cls for cls in (
-    UserRegistered, ProductChanged, CartUpdated, OrderCreated, OrderStatusChanged)}
+    UserRegistered, ProductChanged, CartUpdated, OrderCreated, OrderStatusChanged,
+    PaymentSucceeded, PaymentFailed, PaymentRefunded)}
 AGGREGATES = ("users", "carts", "orders", "payments", "catalog")

@@ -99,7 +99,6 @@ class Order(Aggregate):
     created_at: datetime
     status: Status = Status.PENDING
     history: list[StatusChange] = field(default_factory=list)
-    refunded: Money | None = None
     id: int | None = None
 
     @property
@@ -144,12 +143,16 @@ class Order(Aggregate):
     def allowed_transitions(self, actor: Actor) -> list[Status]:
         return allowed(self.status, actor)
 
-    def move_to(self, status: Status, actor: Actor, who: str, now: datetime,
-                note: str = "") -> None:
-        """Change status if the table allows it for `actor`; else Conflict."""
+    def check_move(self, status: Status, actor: Actor) -> None:
+        """Conflict unless the table lets `actor` move the order to `status` now."""
         if actor not in TRANSITIONS.get((self.status, status), frozenset()):
             raise Conflict(f"An order that is {self.status} cannot become {status}.",
                            {"status": [f"Not allowed from {self.status}."]})
+
+    def move_to(self, status: Status, actor: Actor, who: str, now: datetime,
+                note: str = "") -> None:
+        """Change status if the table allows it for `actor`; else Conflict."""
+        self.check_move(status, actor)
         previous, self.status = self.status, status
         self.history.append(StatusChange(status, now, who, note))
         assert self.id is not None

@@ -11,6 +11,7 @@ from shopcore.domain.cart import Cart
 from shopcore.domain.catalog import Category, Product, ProductQuery
 from shopcore.domain.order import Order
 from shopcore.domain.pagination import PageRequest
+from shopcore.domain.payment import Payment
 from shopcore.domain.user import RefreshSession, User
 
 __all__ = ["ProductQuery"]
@@ -99,6 +100,28 @@ class OrderRepository(Protocol):
     def list(self, user_id: int, status: str | None,
              page: PageRequest) -> tuple[Sequence[Order], int]: ...
     def pending_before(self, moment: datetime, limit: int) -> Sequence[int]: ...
+
+
+class PaymentRepository(Protocol):
+    """Payment attempts with their refunds, newest first in listings.
+
+    An order has at most one open attempt (processing or requires_action) and each attempt
+    number once: `add` raises Conflict for a second, which is how two racing payments of
+    one order end in one charge. `get(..., for_update=True)` locks the row till commit.
+    """
+
+    def add(self, payment: Payment) -> None: ...
+    def get(self, payment_id: int, *, for_update: bool = False) -> Payment | None: ...
+    def save(self, payment: Payment) -> None: ...
+    def of_order(self, order_id: int) -> list[Payment]:
+        """Every attempt at the order, by attempt number."""
+        ...
+    def by_reference(self, reference: str) -> Payment | None: ...
+    def by_attempt(self, order_id: int, attempt: int) -> Payment | None: ...
+    def list(self, user_id: int, page: PageRequest) -> tuple[Sequence[Payment], int]: ...
+    def open_before(self, moment: datetime, limit: int) -> Sequence[int]:
+        """Ids of open attempts last changed before `moment`, oldest first."""
+        ...
 
 
 Replay = dict[str, Any]

@@ -14,6 +14,7 @@ from shopcore.ports.repositories import (
     CategoryRepository,
     IdempotencyRepository,
     OrderRepository,
+    PaymentRepository,
     ProductRepository,
     RefreshSessionRepository,
     UserRepository,
@@ -40,6 +41,7 @@ class UnitOfWork(abc.ABC):
     products: ProductRepository
     carts: CartRepository
     orders: OrderRepository
+    payments: PaymentRepository
     idempotency: IdempotencyRepository
     outbox: OutboxRepository
     processed_events: ProcessedEventRepository

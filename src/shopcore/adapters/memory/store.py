@@ -10,6 +10,7 @@ from datetime import datetime
 from shopcore.domain.cart import Cart
 from shopcore.domain.catalog import Category, Product
 from shopcore.domain.order import Order
+from shopcore.domain.payment import Payment
 from shopcore.domain.user import RefreshSession, User
 from shopcore.ports.events import OutboxMessage
 from shopcore.ports.repositories import IdempotentRequest
@@ -25,6 +26,7 @@ class Tables:
     products: dict[int, Product] = field(default_factory=dict)
     carts: dict[int, Cart] = field(default_factory=dict)
     orders: dict[int, Order] = field(default_factory=dict)
+    payments: dict[int, Payment] = field(default_factory=dict)
     idempotency: dict[tuple[int, str, str], tuple[IdempotentRequest, datetime]] = field(
         default_factory=dict)
     outbox: dict[int, OutboxMessage] = field(default_factory=dict)

@@ -10,6 +10,7 @@ from shopcore.adapters.memory.catalog import MemoryCategoryRepository, MemoryPro
 from shopcore.adapters.memory.idempotency import MemoryIdempotencyRepository
 from shopcore.adapters.memory.orders import MemoryOrderRepository
 from shopcore.adapters.memory.outbox import MemoryOutboxRepository, MemoryProcessedEventRepository
+from shopcore.adapters.memory.payments import MemoryPaymentRepository
 from shopcore.adapters.memory.store import MemoryStore, Tables
 from shopcore.adapters.memory.users import MemoryRefreshSessionRepository, MemoryUserRepository
 from shopcore.ports.clock import Clock
@@ -33,6 +34,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.products = MemoryProductRepository(tables, self.track)
         self.carts = MemoryCartRepository(tables, self.track)
         self.orders = MemoryOrderRepository(tables, self.track)
+        self.payments = MemoryPaymentRepository(tables, self.track)
         self.idempotency = MemoryIdempotencyRepository(tables)
         self.outbox = MemoryOutboxRepository(tables)
         self.processed_events = MemoryProcessedEventRepository(tables)

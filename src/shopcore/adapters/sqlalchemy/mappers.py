@@ -8,6 +8,7 @@ from typing import Any
 
 from shopcore.domain.catalog import Category, Product
 from shopcore.domain.money import Money
+from shopcore.domain.payment import Payment, PaymentStatus, Refund, RefundReason, RefundStatus
 from shopcore.domain.user import RefreshSession, User
 
 
@@ -71,3 +72,36 @@ def product_to_row(product: Product) -> dict[str, Any]:
             "price_cents": to_cents(product.price.amount), "currency": product.price.currency,
             "category_id": product.category_id, "stock": product.stock,
             "created_at": product.created_at, "updated_at": product.updated_at}
+
+
+def payment_from_row(row: Any, refunds: list[Refund]) -> Payment:
+    return Payment(id=row.id, order_id=row.order_id, user_id=row.user_id, attempt=row.attempt,
+                   amount=Money(from_cents(row.amount_cents), row.currency),
+                   provider=row.provider, payment_method_id=row.payment_method_id,
+                   status=PaymentStatus(row.status), provider_reference=row.provider_reference,
+                   decline_code=row.decline_code, decline_message=row.decline_message,
+                   created_at=aware(row.created_at), updated_at=aware(row.updated_at),
+                   refunds=refunds)
+
+
+def payment_to_row(payment: Payment) -> dict[str, Any]:
+    return {"order_id": payment.order_id, "user_id": payment.user_id,
+            "attempt": payment.attempt, "amount_cents": to_cents(payment.amount.amount),
+            "currency": payment.amount.currency, "provider": payment.provider,
+            "payment_method_id": payment.payment_method_id, "status": payment.status.value,
+            "provider_reference": payment.provider_reference,
+            "decline_code": payment.decline_code, "decline_message": payment.decline_message,
+            "created_at": payment.created_at, "updated_at": payment.updated_at}
+
+
+def refund_from_row(row: Any, currency: str) -> Refund:
+    return Refund(amount=Money(from_cents(row.amount_cents), currency), at=aware(row.at),
+                  reason=RefundReason(row.reason), status=RefundStatus(row.status),
+                  provider_reference=row.provider_reference)
+
+
+def refund_to_row(payment_id: int, position: int, refund: Refund) -> dict[str, Any]:
+    return {"payment_id": payment_id, "position": position,
+            "amount_cents": to_cents(refund.amount.amount), "reason": refund.reason.value,
+            "status": refund.status.value, "provider_reference": refund.provider_reference,
+            "at": refund.at}

@@ -20,8 +20,7 @@ class SqlOrderRepository(AggregateRepository):
     def add(self, order: Order) -> None:
         result = self.c.execute(insert(orders).values(
             user_id=order.user_id, status=order.status.value, currency=order.currency,
-            total_cents=to_cents(order.total.amount), created_at=order.created_at,
-            refunded_cents=to_cents(order.refunded.amount) if order.refunded else None))
+            total_cents=to_cents(order.total.amount), created_at=order.created_at))
         assert result.inserted_primary_key is not None
         order.id = int(result.inserted_primary_key[0])
         self.track(order, new=True)
@@ -67,9 +66,7 @@ class SqlOrderRepository(AggregateRepository):
                                                     r.note))
         return [Order(id=r.id, user_id=r.user_id, lines=lines[r.id], currency=r.currency,
                       created_at=aware(r.created_at), status=Status(r.status),
-                      history=history[r.id],
-                      refunded=(Money(from_cents(r.refunded_cents), r.currency)
-                                if r.refunded_cents is not None else None))
+                      history=history[r.id])
                 for r in rows]
 
     def save(self, order: Order) -> None:
@@ -77,8 +74,7 @@ class SqlOrderRepository(AggregateRepository):
         stored = self.c.scalar(select(func.count()).select_from(order_status_history)
                                .where(order_status_history.c.order_id == order.id)) or 0
         self.c.execute(update(orders).where(orders.c.id == order.id).values(
-            status=order.status.value,
-            refunded_cents=to_cents(order.refunded.amount) if order.refunded else None))
+            status=order.status.value))
         self._insert_history(order, int(stored))
 
     def list(self, user_id: int, status: str | None,

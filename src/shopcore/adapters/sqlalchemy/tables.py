@@ -106,7 +106,7 @@ outbox = Table(
 processed_events = Table(
     "processed_events", metadata,
     Column("consumer", String(200), primary_key=True),
-    Column("event_id", String(36), primary_key=True),
+    Column("event_id", String(255), primary_key=True),
     Column("processed_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -134,7 +134,6 @@ orders = Table(
     Column("status", String(20), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("total_cents", BigInteger, nullable=False),
-    Column("refunded_cents", BigInteger, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_orders_user_id_id", "user_id", "id"),
     Index("ix_orders_status_created_at", "status", "created_at"),
@@ -168,4 +167,41 @@ idempotency_keys = Table(
     Column("fingerprint", String(64), nullable=False),
     Column("replay", JSON, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+OPEN_STATUSES = "status IN ('processing', 'requires_action')"
+
+payments = Table(
+    "payments", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="RESTRICT"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="RESTRICT"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("provider", String(20), nullable=False),
+    Column("payment_method_id", String(255), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("provider_reference", String(255), nullable=True, unique=True),
+    Column("decline_code", String(100), nullable=True),
+    Column("decline_message", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("uq_payments_order_id_attempt", "order_id", "attempt", unique=True),
+    # One open attempt per order: two racing payments cannot both be in flight.
+    Index("uq_payments_open_order_id", "order_id", unique=True,
+          postgresql_where=text(OPEN_STATUSES), sqlite_where=text(OPEN_STATUSES)),
+    Index("ix_payments_user_id_id", "user_id", "id"),
+    Index("ix_payments_status_updated_at", "status", "updated_at"),
+)
+
+payment_refunds = Table(
+    "payment_refunds", metadata,
+    Column("payment_id", Id, ForeignKey("payments.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("reason", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("provider_reference", String(255), nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False),
 )

@@ -12,6 +12,7 @@ from shopcore.adapters.sqlalchemy.catalog import SqlCategoryRepository, SqlProdu
 from shopcore.adapters.sqlalchemy.idempotency import SqlIdempotencyRepository
 from shopcore.adapters.sqlalchemy.orders import SqlOrderRepository
 from shopcore.adapters.sqlalchemy.outbox import SqlOutboxRepository, SqlProcessedEventRepository
+from shopcore.adapters.sqlalchemy.payments import SqlPaymentRepository
 from shopcore.adapters.sqlalchemy.users import SqlRefreshSessionRepository, SqlUserRepository
 from shopcore.ports.clock import Clock
 from shopcore.ports.unit_of_work import UnitOfWork
@@ -35,6 +36,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.products = SqlProductRepository(self.connection, self.track)
         self.carts = SqlCartRepository(self.connection, self.track)
         self.orders = SqlOrderRepository(self.connection, self.track)
+        self.payments = SqlPaymentRepository(self.connection, self.track)
         self.idempotency = SqlIdempotencyRepository(self.connection)
         self.outbox = SqlOutboxRepository(self.connection)
         self.processed_events = SqlProcessedEventRepository(self.connection)

@@ -10,6 +10,7 @@ from shopcore.entrypoints.cli.data import populate_data
 from shopcore.entrypoints.cli.db import db
 from shopcore.entrypoints.cli.events import consume_events, events, relay_outbox
 from shopcore.entrypoints.cli.orders import orders
+from shopcore.entrypoints.cli.payments import payments
 from shopcore.entrypoints.cli.serve import serve
 
 
@@ -24,5 +25,5 @@ def main() -> None:
 
 
 for command in (serve, db, create_admin, relay_outbox, consume_events, events, orders,
-                populate_data):
+                payments, populate_data):
     main.add_command(command)

@@ -36,6 +36,10 @@ def serve(host: str, port: int, threads: bool, debug: bool, relay: bool | None) 
 
     configure_logging()
     settings = load_settings()
+    if not settings.public_url:
+        # The simulator sends its webhooks to the shop itself, at the address it listens on.
+        shown_host = f"[{host}]" if ":" in host else host
+        settings = settings.with_(public_url=f"http://{shown_host}:{port}")
     shop = App(settings)
     app = create_app(shop=shop)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)

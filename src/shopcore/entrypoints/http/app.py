@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
         health,
         orders,
         password_reset,  # noqa: F401 - its routes hang on users.blp
+        payments,
         users,
     )
 
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     register_error_handlers(app)
     app.before_request(_needs_json)
-    for module in (users, catalog, cart, orders):
+    for module in (users, catalog, cart, orders, payments):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_assets",

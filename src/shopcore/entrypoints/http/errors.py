@@ -15,6 +15,9 @@ from shopcore.domain.errors import (
     Conflict,
     DomainError,
     NotFound,
+    PaymentDeclined,
+    PaymentProviderError,
+    PaymentProviderUnavailable,
     PermissionDenied,
     Throttled,
     ValidationFailed,
@@ -34,6 +37,9 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     Throttled: 429,
+    PaymentDeclined: 402,
+    PaymentProviderError: 502,
+    PaymentProviderUnavailable: 503,
 }
 DEFAULT_MESSAGES = {
     400: "The request is invalid.",
@@ -121,6 +127,8 @@ def _in_drf_words(exc: DomainError) -> tuple[str, dict[str, list[str]]]:
     if isinstance(exc, UnknownCategory):
         message = f'Invalid pk "{exc.category_id}" - object does not exist.'
         return message, {exc.field: [message]}
+    if isinstance(exc, PaymentDeclined) and exc.decline_code:
+        return exc.message, {"payment_method_id": [f"{exc.message} ({exc.decline_code})"]}
     return exc.message, exc.errors
 
 

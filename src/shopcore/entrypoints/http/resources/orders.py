@@ -25,6 +25,7 @@ from shopcore.entrypoints.http.schemas.orders import (
     OrderSchema,
     OrderStatusChangeSchema,
 )
+from shopcore.entrypoints.http.schemas.payments import RefundSchema
 from shopcore.ports.repositories import Replay
 
 blp = blueprint("orders", __name__, url_prefix="/api/orders", description="Orders")
@@ -119,9 +120,12 @@ class OrderCancel(MethodView):
 
     @blp.doc(security=BEARER, **NO_BODY)
     @blp.response(200, OrderSchema)
-    @blp.errors(400, 401, 404, 409, 413, 415)
+    @blp.errors(400, 401, 404, 409, 413, 415, 502, 503)
     def post(self, order_id: int) -> dict[str, Any]:
-        """Cancel a pending or paid order (owner or staff); its stock goes back on sale."""
+        """Cancel a pending or paid order (owner or staff); its stock goes back on sale.
+
+        A paid order is refunded in full first; if the provider refuses, it stays paid (502).
+        """
         _no_body()
         caller = viewer()
         return order_view(shop().cancel_order(order_id=order_id, viewer=caller), caller)
@@ -135,9 +139,28 @@ class OrderStatus(MethodView):
     @staff_required
     @blp.arguments(OrderStatusChangeSchema)
     @blp.response(200, OrderSchema)
-    @blp.errors(400, 401, 403, 404, 409, 413, 415)
+    @blp.errors(400, 401, 403, 404, 409, 413, 415, 502, 503)
     def post(self, data: dict[str, Any], order_id: int) -> dict[str, Any]:
         """Move an order along the transition table (staff); 409 for a move not in it."""
         caller = viewer()
         order = shop().change_order_status(order_id=order_id, viewer=caller, **data)
+        return order_view(order, caller)
+
+
+@blp.route(f"/{ORDER_ID}/refund/")
+class OrderRefund(MethodView):
+    decorators = [login_required]
+
+    @blp.doc(security=BEARER)
+    @staff_required
+    @blp.arguments(RefundSchema)
+    @blp.response(200, OrderSchema)
+    @blp.errors(400, 401, 403, 404, 409, 413, 415, 502, 503)
+    def post(self, data: dict[str, Any], order_id: int) -> dict[str, Any]:
+        """Give back part or all of what was paid (staff); all of it makes the order refunded.
+
+        More than is left to refund is 409; zero or less is 400.
+        """
+        caller = viewer()
+        order = shop().refund_order(order_id=order_id, amount=data["amount"], viewer=caller)
         return order_view(order, caller)

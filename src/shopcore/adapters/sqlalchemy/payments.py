@@ -1,0 +1,98 @@
+"""Payment attempts with their refunds on SQLAlchemy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+
+from shopcore.adapters.sqlalchemy.base import AggregateRepository
+from shopcore.adapters.sqlalchemy.mappers import (
+    payment_from_row,
+    payment_to_row,
+    refund_from_row,
+    refund_to_row,
+)
+from shopcore.adapters.sqlalchemy.tables import payment_refunds, payments
+from shopcore.domain.pagination import PageRequest
+from shopcore.domain.payment import OPEN, Payment, Refund
+
+OPEN_ATTEMPT = "A payment of this order is already in progress."
+
+
+class SqlPaymentRepository(AggregateRepository):
+    def add(self, payment: Payment) -> None:
+        with self.c.begin_nested():
+            result = self._write(insert(payments).values(payment_to_row(payment)), OPEN_ATTEMPT)
+        assert result.inserted_primary_key is not None
+        payment.id = int(result.inserted_primary_key[0])
+        self.track(payment, new=True)
+        self._insert_refunds(payment, 0)
+
+    def _insert_refunds(self, payment: Payment, start: int) -> None:
+        assert payment.id is not None
+        new = payment.refunds[start:]
+        if new:
+            self.c.execute(insert(payment_refunds), [
+                refund_to_row(payment.id, start + n, refund) for n, refund in enumerate(new)])
+
+    def get(self, payment_id: int, *, for_update: bool = False) -> Payment | None:
+        statement = select(payments).where(payments.c.id == payment_id)
+        if for_update and self.c.dialect.name == "postgresql":
+            statement = statement.with_for_update()
+        return self._one(statement)
+
+    def _one(self, statement: Any) -> Payment | None:
+        row = self.c.execute(statement).first()
+        return self._load([row])[0] if row else None
+
+    def _load(self, rows: Sequence[Any]) -> list[Payment]:
+        ids = [r.id for r in rows]
+        if not ids:
+            return []
+        currency = {r.id: r.currency for r in rows}
+        refunds: dict[int, list[Refund]] = {i: [] for i in ids}
+        for r in self.c.execute(select(payment_refunds)
+                                .where(payment_refunds.c.payment_id.in_(ids))
+                                .order_by(payment_refunds.c.payment_id,
+                                          payment_refunds.c.position)):
+            refunds[r.payment_id].append(refund_from_row(r, currency[r.payment_id]))
+        return [payment_from_row(r, refunds[r.id]) for r in rows]
+
+    def save(self, payment: Payment) -> None:
+        assert payment.id is not None
+        self.track(payment)
+        with self.c.begin_nested():
+            self._write(update(payments).where(payments.c.id == payment.id)
+                        .values(payment_to_row(payment)), OPEN_ATTEMPT)
+        # Refunds are few per payment: rewrite them rather than diff their states.
+        self.c.execute(delete(payment_refunds).where(payment_refunds.c.payment_id == payment.id))
+        self._insert_refunds(payment, 0)
+
+    def of_order(self, order_id: int) -> list[Payment]:
+        rows = self.c.execute(select(payments).where(payments.c.order_id == order_id)
+                              .order_by(payments.c.attempt)).all()
+        return self._load(rows)
+
+    def by_reference(self, reference: str) -> Payment | None:
+        return self._one(select(payments).where(payments.c.provider_reference == reference))
+
+    def by_attempt(self, order_id: int, attempt: int) -> Payment | None:
+        return self._one(select(payments).where(payments.c.order_id == order_id,
+                                                payments.c.attempt == attempt))
+
+    def list(self, user_id: int, page: PageRequest) -> tuple[Sequence[Payment], int]:
+        where = payments.c.user_id == user_id
+        total = self.c.scalar(select(func.count()).select_from(payments).where(where)) or 0
+        rows = self.c.execute(select(payments).where(where).order_by(payments.c.id.desc())
+                              .limit(page.size).offset(page.offset)).all()
+        return self._load(rows), int(total)
+
+    def open_before(self, moment: datetime, limit: int) -> Sequence[int]:
+        rows = self.c.execute(select(payments.c.id)
+                              .where(payments.c.status.in_([s.value for s in OPEN]),
+                                     payments.c.updated_at < moment)
+                              .order_by(payments.c.updated_at, payments.c.id).limit(limit))
+        return [int(r[0]) for r in rows]

@@ -1,0 +1,44 @@
+"""Settling what the provider says of an attempt: the payment, then its order along the ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shopcore.application.order_moves import move_order
+from shopcore.domain.order import Actor, Order
+from shopcore.domain.payment import Ledger, Payment, PaymentStatus, next_status
+from shopcore.ports.payments import Charge, ChargeRequest
+from shopcore.ports.unit_of_work import UnitOfWork
+
+PAYMENT_ACTOR = "payment"
+
+
+def charge_request(payment: Payment) -> ChargeRequest:
+    """The provider request of an attempt: the same for every retry of it."""
+    return ChargeRequest(order_id=payment.order_id, attempt=payment.attempt,
+                         amount=payment.amount, payment_method_id=payment.payment_method_id,
+                         user_id=payment.user_id)
+
+
+def follow_ledger(uow: UnitOfWork, order: Order, now: datetime) -> None:
+    """Move the (locked) order where its payments now take it: paid, then perhaps refunded."""
+    ledger = Ledger.of(uow.payments.of_order(order.id or 0), order.currency)
+    while (target := next_status(order, ledger)) is not None:
+        move_order(uow, order, target, Actor.PAYMENT, PAYMENT_ACTOR, now, f"payment: {target}")
+
+
+def apply_charge(uow: UnitOfWork, payment_id: int, charge: Charge, now: datetime) -> Payment:
+    """Take the provider's word on one attempt, order row locked first, and follow the ledger."""
+    found = uow.payments.get(payment_id)
+    assert found is not None
+    order = uow.orders.get(found.order_id, for_update=True)
+    payment = uow.payments.get(payment_id, for_update=True)
+    assert order is not None
+    assert payment is not None
+    payment.settle(PaymentStatus(charge.status.value), now, reference=charge.reference,
+                   decline_code=charge.decline_code, message=charge.message)
+    if payment.status is PaymentStatus.SUCCEEDED and payment.refunded_total() < charge.refunded:
+        payment.refunded_at_provider(charge.refunded, now)
+    uow.payments.save(payment)
+    follow_ledger(uow, order, now)
+    return payment

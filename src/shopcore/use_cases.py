@@ -1,0 +1,124 @@
+"""The use-case container: one factory per use case, over the ports the Adapters give."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dependency_injector import containers, providers
+
+from shopcore.application import (
+    accounts,
+    auth,
+    authenticate,
+    cart,
+    categories,
+    demo_data,
+    events,
+    idempotency,
+    orders,
+    password_reset,
+    payments,
+    products,
+    readiness,
+    reconcile,
+    refunds,
+    user_lookup,
+    webhooks,
+)
+
+
+class UseCases(containers.DeclarativeContainer):
+    """One factory per use case: a fresh instance, and unit of work, per call."""
+
+    core = providers.DependenciesContainer()
+    adapters = providers.DependenciesContainer()
+    uow = adapters.uow
+
+    register_user = providers.Factory(accounts.RegisterUser, uow=uow, hasher=adapters.hasher,
+                                      clock=core.clock)
+    get_profile = providers.Factory(accounts.GetProfile, uow=uow)
+    update_profile = providers.Factory(accounts.UpdateProfile, uow=uow)
+    change_password = providers.Factory(accounts.ChangePassword, uow=uow, hasher=adapters.hasher)
+    log_in = providers.Factory(auth.LogIn, uow=uow, hasher=adapters.hasher,
+                               tokens=adapters.tokens, throttle=adapters.throttle)
+    refresh_tokens = providers.Factory(auth.RefreshTokens, uow=uow, tokens=adapters.tokens,
+                                       clock=core.clock)
+    log_out = providers.Factory(auth.LogOut, uow=uow, tokens=adapters.tokens)
+    request_password_reset = providers.Factory(password_reset.RequestPasswordReset, uow=uow,
+                                               resets=adapters.resets, mailer=adapters.mailer)
+    check_reset_token = providers.Factory(password_reset.CheckResetToken, uow=uow,
+                                          resets=adapters.resets)
+    reset_password = providers.Factory(password_reset.ResetPassword, uow=uow,
+                                       hasher=adapters.hasher, resets=adapters.resets)
+
+    list_categories = providers.Factory(categories.ListCategories, uow=uow)
+    get_category = providers.Factory(categories.GetCategory, uow=uow)
+    create_category = providers.Factory(categories.CreateCategory, uow=uow)
+    update_category = providers.Factory(categories.UpdateCategory, uow=uow)
+    delete_category = providers.Factory(categories.DeleteCategory, uow=uow)
+    list_products = providers.Factory(products.ListProducts, uow=uow)
+    get_product = providers.Factory(products.GetProduct, uow=uow)
+    create_product = providers.Factory(products.CreateProduct, uow=uow, clock=core.clock,
+                                       currency=core.settings.provided.currency)
+    update_product = providers.Factory(products.UpdateProduct, uow=uow, clock=core.clock,
+                                       cache=adapters.cart_cache)
+    delete_product = providers.Factory(products.DeleteProduct, uow=uow,
+                                       cache=adapters.cart_cache)
+
+    currency = core.settings.provided.currency
+    get_cart = providers.Factory(cart.GetCart, uow=uow, cache=adapters.cart_cache,
+                                 currency=currency)
+    add_to_cart = providers.Factory(cart.AddToCart, uow=uow, cache=adapters.cart_cache,
+                                    clock=core.clock, currency=currency)
+    change_cart_item = providers.Factory(cart.ChangeCartItem, uow=uow,
+                                         cache=adapters.cart_cache, clock=core.clock,
+                                         currency=currency)
+    remove_cart_item = providers.Factory(cart.RemoveCartItem, uow=uow,
+                                         cache=adapters.cart_cache, clock=core.clock,
+                                         currency=currency)
+    clear_cart = providers.Factory(cart.ClearCart, uow=uow, cache=adapters.cart_cache,
+                                   clock=core.clock, currency=currency)
+    place_order = providers.Factory(orders.PlaceOrder, uow=uow, cache=adapters.cart_cache,
+                                    clock=core.clock)
+    list_orders = providers.Factory(orders.ListOrders, uow=uow)
+    get_order = providers.Factory(orders.GetOrder, uow=uow)
+    cancel_order = providers.Factory(orders.CancelOrder, uow=uow, clock=core.clock,
+                                     gateway=adapters.payment_gateway)
+    change_order_status = providers.Factory(orders.ChangeOrderStatus, uow=uow,
+                                            clock=core.clock, cancel=cancel_order)
+    expire_orders = providers.Factory(
+        orders.ExpireOrders, uow=uow, clock=core.clock,
+        after=providers.Callable(lambda s: timedelta(minutes=s.order_expiry_minutes),
+                                 core.settings))
+    process_payment = providers.Factory(payments.ProcessPayment, uow=uow,
+                                        gateway=adapters.payment_gateway, clock=core.clock)
+    list_payments = providers.Factory(payments.ListPayments, uow=uow)
+    get_ledger = providers.Factory(payments.GetLedger, uow=uow)
+    handle_webhook = providers.Factory(webhooks.HandleWebhook, uow=uow,
+                                       verifier=adapters.webhook_verifier, clock=core.clock)
+    refund_order = providers.Factory(refunds.RefundOrder, uow=uow,
+                                     gateway=adapters.payment_gateway, clock=core.clock)
+    reconcile_payments = providers.Factory(reconcile.ReconcilePayments, uow=uow,
+                                           gateway=adapters.payment_gateway, clock=core.clock)
+    idempotently = providers.Factory(idempotency.Idempotently, uow=uow, clock=core.clock)
+
+    relay_outbox = providers.Factory(events.RelayOutbox, new_uow=uow.provider,
+                                     publisher=adapters.event_publisher, clock=core.clock)
+    handle_event = providers.Factory(events.HandleEvent, uow=uow,
+                                     handlers=adapters.event_handlers, clock=core.clock)
+    replay_events = providers.Factory(events.ReplayEvents, uow=uow,
+                                      publisher=adapters.event_publisher)
+    outbox_status = providers.Factory(events.OutboxStatus, uow=uow)
+
+    authenticate = providers.Factory(authenticate.Authenticate, tokens=adapters.tokens)
+    find_user = providers.Factory(user_lookup.FindUser, uow=uow)
+    check_readiness = providers.Factory(readiness.CheckReadiness, probes=providers.Dict(
+        database=adapters.database_probe, cache=adapters.cache_probe,
+        search=adapters.search_probe, events=adapters.event_publisher,
+        payments=adapters.payments_probe))
+    count_products = providers.Factory(demo_data.CountProducts, uow=uow)
+    add_demo_users = providers.Factory(demo_data.AddDemoUsers, uow=uow, hasher=adapters.hasher,
+                                       clock=core.clock)
+    add_demo_categories = providers.Factory(demo_data.AddDemoCategories, uow=uow)
+    add_demo_products = providers.Factory(demo_data.AddDemoProducts, new_uow=uow.provider,
+                                          clock=core.clock, currency=currency)
