@@ -101,7 +101,7 @@ def test_refunds_are_positive_and_never_more_than_what_is_left() -> None:
         payment.request_refund(usd("-1.00"), NOW)
     first = payment.request_refund(usd("15.00"), NOW)
 
-    with pytest.raises(Conflict, match="Only 5.00 USD is left"):
+    with pytest.raises(Conflict, match=r"Only 5\.00 USD is left"):
         payment.request_refund(usd("5.01"), NOW)
     assert payment.refund_key(first) == "shopcore-payment-1-refund-0"
     assert payment.refundable == usd("5.00")
