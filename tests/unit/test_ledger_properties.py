@@ -1,4 +1,4 @@
-"""The ledger holds: after any run of payments, declines and refunds, our sums are the provider's."""
+"""The ledger holds: after any run of payments, declines and refunds, it sums as the provider."""
 
 from __future__ import annotations
 

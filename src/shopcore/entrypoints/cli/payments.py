@@ -14,7 +14,7 @@ UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 
 
-class Duration(click.ParamType):
+class Duration(click.ParamType[timedelta]):
     """`90s`, `15m`, `2h`, `1d`; a bare number is minutes."""
 
     name = "duration"
