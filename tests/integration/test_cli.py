@@ -18,7 +18,7 @@ from shopcore.settings import Settings
 from tests.helpers import shop_of
 
 ADMIN = ["--username", "boss", "--email", "boss@example.com", "--password", "boss-pass-123"]
-COMMANDS = ["create-admin", "consume-events", "db", "events", "orders", "populate-data",
+COMMANDS = ["create-admin", "consume-events", "db", "events", "orders", "payments", "populate-data",
             "relay-outbox", "serve"]
 
 

@@ -58,7 +58,7 @@ def test_readiness_reports_the_cache_down_but_the_shop_degraded_not_down(
 
     assert body == {"status": "degraded", "checks": {
         "database": "up", "cache": "down", "search": "disabled", "events": "up",
-        "payments": "disabled"}}
+        "payments": "simulator"}}
     shop_of(app).close()
 
 
