@@ -71,9 +71,10 @@ class SimulatedGateway:
                 kind = (intents.require_action(intent) if needs_action
                         else intents.settle(intent, DECLINES.get(method)))
                 events.add(kind, intent)
-                due = self.clock() + self.action_seconds if needs_action else None
+                completes = needs_action and self.action_seconds > 0
+                due = self.clock() + self.action_seconds if completes else None
                 state["intents"][intent["id"]] = {"intent": intent, "complete_at": due}
-                if needs_action and self.action_seconds > 0:
+                if completes:
                     self._complete_later()
             answer = intents.charge_of(intent)
         self._send(events)
