@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from shopcore.adapters.stripe.gateway import API_VERSION, StripeGateway, stripe_client
-from shopcore.adapters.stripe.objects import metadata_of
+from shopcore.adapters.stripe.gateway import StripeGateway, stripe_client
+from shopcore.adapters.stripe.objects import API_VERSION, metadata_of
 from shopcore.domain.errors import (
     InvalidPaymentMethod,
     PaymentProviderError,

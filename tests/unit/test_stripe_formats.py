@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -159,3 +161,15 @@ def test_no_webhook_secret_configured_refuses_every_webhook(secret: str | None) 
 def test_a_signed_payload_that_is_not_an_event_is_refused(payload: bytes) -> None:
     with pytest.raises(ValidationFailed, match="not a Stripe event"):
         verifier().verify(payload, sign(payload, SECRET, NOW))
+
+
+def test_only_the_stripe_gateway_module_imports_the_stripe_package() -> None:
+    src = Path(__file__).resolve().parents[2] / "src" / "shopcore"
+    importers = set()
+    for path in src.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(name == "stripe" or name.startswith("stripe.") for name in names):
+                importers.add(str(path.relative_to(src)))
+    assert importers == {"adapters/stripe/gateway.py"}

@@ -10,11 +10,11 @@ import time
 import urllib.request
 from typing import Any
 
+from shopcore.adapters.stripe.objects import API_VERSION
 from shopcore.adapters.stripe.webhooks import sign
 
 log = logging.getLogger(__name__)
 
-API_VERSION = "2026-10-28.endive"
 DELAY_SECONDS = 0.05
 TIMEOUT_SECONDS = 5.0
 

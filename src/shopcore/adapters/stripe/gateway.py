@@ -15,7 +15,7 @@ from typing import Any
 import stripe
 
 from shopcore.adapters.stripe.money import MinorUnitsError, from_minor, to_minor
-from shopcore.adapters.stripe.objects import charge_of_intent, metadata_of
+from shopcore.adapters.stripe.objects import API_VERSION, charge_of_intent, metadata_of
 from shopcore.domain.errors import (
     InvalidPaymentMethod,
     PaymentProviderError,
@@ -23,9 +23,8 @@ from shopcore.domain.errors import (
     ValidationFailed,
 )
 from shopcore.domain.money import Money
-from shopcore.ports.payments import Charge, ChargeRequest, ChargeStatus, Refund
+from shopcore.ports.payments import Charge, ChargeRequest, Refund
 
-API_VERSION = "2026-10-28.endive"  # the version stripe-python 16.1's types describe
 CONNECT_SECONDS = 3.0
 CHECK_SECONDS = 2.0
 LISTED_AT_MOST = 1000  # intents scanned by the fallback look-up, newest first on Stripe
@@ -129,7 +128,7 @@ class StripeGateway:
         return InvalidPaymentMethod(unknown, {"payment_method_id": [unknown]})
 
     def _declined(self, exc: stripe.CardError, request: ChargeRequest) -> Charge:
-        """A decline, read from the intent Stripe names in the error (its charge's, localstripe)."""
+        """A decline, read from the intent Stripe names in the error (localstripe: its charge)."""
         error = exc.error
         if error is not None and error.payment_intent is not None:
             return _charge_of(error.payment_intent)
@@ -137,12 +136,10 @@ class StripeGateway:
             charge = self.v1.charges.retrieve(error.charge)
             if charge.payment_intent:
                 return self.retrieve(str(charge.payment_intent))
-        return Charge(reference=str(error.charge if error else "") or request.idempotency_key,
-                      status=ChargeStatus.FAILED, amount=request.amount,
-                      refunded=Money.zero(request.amount.currency),
-                      decline_code=(error.decline_code or exc.code) if error else exc.code,
-                      message=exc.user_message, order_id=request.order_id,
-                      attempt=request.attempt)
+        found = self.find(request.order_id, request.attempt)
+        if found is None:
+            raise PaymentProviderError(f"Stripe declined the card, naming no intent: {exc}")
+        return found
 
     def find(self, order_id: int, attempt: int) -> Charge | None:
         wanted = {"order_id": str(order_id), "attempt": str(attempt)}

@@ -8,6 +8,8 @@ from typing import Any
 from shopcore.adapters.stripe.money import from_minor
 from shopcore.ports.payments import Charge, ChargeStatus, ProviderEvent, ProviderEventType
 
+API_VERSION = "2026-10-28.endive"  # the version stripe-python 16.1's types describe
+
 INTENT_STATUS = {
     "succeeded": ChargeStatus.SUCCEEDED,
     "requires_action": ChargeStatus.REQUIRES_ACTION,
