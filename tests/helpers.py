@@ -144,3 +144,57 @@ def assert_error(response: Any, code: int, *fields: str) -> dict[str, Any]:
         assert field in body["errors"], body
         assert all(isinstance(m, str) for m in body["errors"][field])
     return body
+
+
+def free_port() -> int:
+    """A loopback port that nothing listens on (until someone takes it)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+class WebhookInbox:
+    """A small HTTP server on loopback that keeps every POST: a shop's webhook endpoint."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.received: list[tuple[bytes, str | None]] = []
+        self.arrived = threading.Condition()
+        inbox = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with inbox.arrived:
+                    inbox.received.append((body, self.headers.get("Stripe-Signature")))
+                    inbox.arrived.notify_all()
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/payments/webhook/"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
+                                       daemon=True)
+
+    def __enter__(self) -> WebhookInbox:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[tuple[bytes, str | None]]:
+        """The first `count` posts, waiting for them up to `timeout` seconds."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.received) >= count, timeout)
+            assert len(self.received) >= count, f"{len(self.received)} of {count} webhooks came"
+            return list(self.received[:count])

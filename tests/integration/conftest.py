@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +20,7 @@ from tests.helpers import (
     Headers,
     Shop,
     UowFactory,
+    free_port,
     make_category,
     make_product,
     service_missing,
@@ -33,6 +39,54 @@ def kafka_broker(tmp_path: Path) -> Iterator[TansuBroker]:
         service_missing("Kafka broker (tansu)", exc)
     yield broker
     broker.stop()
+
+
+# localstripe serves loopback only and keeps nothing on disk (it would pickle its whole store
+# to /tmp on every POST).
+LOCALSTRIPE = """
+import sys
+from aiohttp import web
+from localstripe.resources import store
+from localstripe.server import app
+store.dump_to_disk = lambda: None
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
+"""
+
+
+def _answers(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=1).close()
+    except urllib.error.HTTPError:
+        return True  # 401 without a key: it is up
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of one localstripe (a Stripe stand-in) for the whole session."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-c", LOCALSTRIPE, str(port)],
+                                   stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while (up := _answers(f"{url}/v1/balance")) is False and process.poll() is None \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if not up:
+        process.kill()
+        process.wait()
+        service_missing("localstripe", log.read_text()[-2000:] or "it did not answer")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])

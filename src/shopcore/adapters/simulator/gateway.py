@@ -1,91 +1,167 @@
 """The simulated Stripe: Stripe's test PaymentMethod ids, intents kept so look-ups and refunds work.
 
-A first cut (in-process intents, no webhooks yet); the payments issue grows it.
+Intents are kept as Stripe's own PaymentIntent JSON (`intents`), read into the port's data by
+the Stripe adapter's `objects` module and sent as the data of signed webhook events.
 """
 
 from __future__ import annotations
 
-import secrets
+import copy
+import os
 import threading
-from dataclasses import dataclass, field, replace
+import time
+from collections.abc import Callable
 from typing import Any
 
-from shopcore.domain.errors import InvalidPaymentMethod
+from shopcore.adapters.simulator import intents
+from shopcore.adapters.simulator.cards import DECLINES, NEEDS_ACTION, is_known
+from shopcore.adapters.simulator.intents import Json
+from shopcore.adapters.simulator.store import FileIntents, IntentStore, MemoryIntents, State
+from shopcore.adapters.simulator.webhooks import WebhookSender
+from shopcore.adapters.stripe.money import MinorUnitsError, from_minor, to_minor
+from shopcore.domain.errors import InvalidPaymentMethod, PaymentProviderError, ValidationFailed
 from shopcore.domain.money import Money
-from shopcore.ports.payments import Charge, ChargeRequest, ChargeStatus, Refund
-
-SUCCEEDS = frozenset({"pm_card_visa", "pm_card_mastercard", "pm_card_amex"})
-DECLINES = {
-    "pm_card_chargeDeclined": ("generic_decline", "Your card was declined."),
-    "pm_card_chargeDeclinedInsufficientFunds": ("insufficient_funds",
-                                                "Your card has insufficient funds."),
-    "pm_card_chargeDeclinedExpiredCard": ("expired_card", "Your card has expired."),
-    "pm_card_chargeDeclinedIncorrectCvc": ("incorrect_cvc",
-                                           "Your card's security code is incorrect."),
-}
-NEEDS_ACTION = frozenset({"pm_card_authenticationRequired"})
+from shopcore.ports.payments import Charge, ChargeRequest, Refund
 
 
-@dataclass
-class _Intent:
-    charge: Charge
-    order_id: int
-    attempt: int
+def _minor(amount: Money) -> int:
+    try:
+        return to_minor(amount)
+    except MinorUnitsError as exc:
+        raise ValidationFailed(str(exc), {"amount": [str(exc)]}) from exc
 
 
-@dataclass
+class _Events(list[tuple[str, Json]]):
+    """Events made inside a store transaction, copied then, sent once it is over."""
+
+    def add(self, kind: str, obj: Json) -> None:
+        self.append((kind, copy.deepcopy(obj)))
+
+
 class SimulatedGateway:
-    """Answers as Stripe's test mode would for its test cards, with no network at all."""
+    """Answers as Stripe's test mode would for its test cards, with no network at all.
 
-    store_path: str | None = None
-    webhook_url: str | None = None
-    webhook_secret: str | None = None
-    action_seconds: float = 3.0
-    name: str = "simulator"
-    _intents: dict[str, _Intent] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    With `store_path` its intents live in a locked JSON file shared by every process of the
+    shop; without, in this process's memory. A `requires_action` intent succeeds by itself
+    `action_seconds` after it was made (never when 0 or less: `authenticate` does it then).
+    """
+
+    name = "simulator"
+
+    def __init__(self, store_path: str | os.PathLike[str] | None = None,
+                 webhook_url: str | None = None, webhook_secret: str | None = None,
+                 action_seconds: float = 3.0, clock: Callable[[], float] = time.time) -> None:
+        self.store: IntentStore = FileIntents(store_path) if store_path else MemoryIntents()
+        self.webhooks = WebhookSender(webhook_url, webhook_secret)
+        self.action_seconds, self.clock = action_seconds, clock
 
     def charge(self, request: ChargeRequest) -> Charge:
-        found = self.find(request.order_id, request.attempt)
-        if found is not None:
-            return found
         method = request.payment_method_id
-        if method not in SUCCEEDS and method not in DECLINES and method not in NEEDS_ACTION:
-            unknown = f"No such PaymentMethod: '{method}'."
+        if not is_known(method):
+            unknown = f"No such PaymentMethod: '{method}'"
             raise InvalidPaymentMethod(unknown, {"payment_method_id": [unknown]})
-        reference = f"pi_sim_{secrets.token_hex(12)}"
-        zero = Money.zero(request.amount.currency)
-        where: dict[str, Any] = {"order_id": request.order_id, "attempt": request.attempt}
-        if method in SUCCEEDS:
-            charge = Charge(reference, ChargeStatus.SUCCEEDED, request.amount, zero, **where)
-        elif method in NEEDS_ACTION:
-            charge = Charge(reference, ChargeStatus.REQUIRES_ACTION, request.amount, zero,
-                            client_secret=f"{reference}_secret_{secrets.token_hex(8)}", **where)
-        else:
-            code, message = DECLINES[method]
-            charge = Charge(reference, ChargeStatus.FAILED, request.amount, zero,
-                            decline_code=code, message=message, **where)
-        with self._lock:
-            self._intents[reference] = _Intent(charge, request.order_id, request.attempt)
-        return charge
+        amount = _minor(request.amount)
+        needs_action = method in NEEDS_ACTION
+        events = _Events()
+        with self.store.transaction() as state:
+            self._complete_due(state, events)
+            intent = self._find(state, request.order_id, request.attempt)
+            if intent is None:
+                intent = intents.new_intent(request, amount, self.clock())
+                kind = (intents.require_action(intent) if needs_action
+                        else intents.settle(intent, DECLINES.get(method)))
+                events.add(kind, intent)
+                completes = needs_action and self.action_seconds > 0
+                due = self.clock() + self.action_seconds if completes else None
+                state["intents"][intent["id"]] = {"intent": intent, "complete_at": due}
+                if completes:
+                    self._complete_later()
+            answer = intents.charge_of(intent)
+        self._send(events)
+        return answer
 
     def find(self, order_id: int, attempt: int) -> Charge | None:
-        with self._lock:
-            return next((i.charge for i in self._intents.values()
-                         if i.order_id == order_id and i.attempt == attempt), None)
+        found = self._read(lambda state: self._find(state, order_id, attempt))
+        return None if found is None else intents.charge_of(found)
 
     def retrieve(self, reference: str) -> Charge:
-        with self._lock:
-            intent = self._intents.get(reference)
-        if intent is None:
-            raise InvalidPaymentMethod(f"No such payment_intent: '{reference}'.")
-        return intent.charge
+        return intents.charge_of(self._read(lambda state: self._intent(state, reference)))
+
+    def references(self) -> list[str]:
+        """Every intent reference the simulator holds, oldest first (for tests and debugging)."""
+        found: list[str] = self._read(lambda state: list(state["intents"]))
+        return found
 
     def refund(self, reference: str, amount: Money, idempotency_key: str) -> Refund:
-        with self._lock:
-            intent = self._intents[reference]
-            intent.charge = replace(intent.charge, refunded=intent.charge.refunded + amount)
-        return Refund(f"re_sim_{secrets.token_hex(12)}", amount, "succeeded")
+        minor = _minor(amount)
+        events = _Events()
+        with self.store.transaction() as state:
+            self._complete_due(state, events)
+            refund = state["refunds"].get(idempotency_key)
+            if refund is None:  # a retry with the same key answers the first refund
+                intent = self._intent(state, reference)
+                refund = intents.refund(intent, minor)
+                state["refunds"][idempotency_key] = refund
+                events.add("charge.refunded", intent["latest_charge"])
+        self._send(events)
+        return Refund(refund["id"], from_minor(refund["amount"], refund["currency"]),
+                      refund["status"])
+
+    def authenticate(self, reference: str, succeed: bool = True) -> Charge:
+        """Complete a `requires_action` intent as the customer would, on the bank's page."""
+        events = _Events()
+        with self.store.transaction() as state:
+            intent = self._intent(state, reference)
+            if intent["status"] == "requires_action":
+                state["intents"][reference]["complete_at"] = None
+                events.add(intents.settle(intent, None) if succeed
+                           else intents.fail_authentication(intent), intent)
+            answer = intents.charge_of(intent)
+        self._send(events)
+        return answer
+
+    def complete_due(self) -> None:
+        """Let every `requires_action` intent whose time has come succeed, with its webhook."""
+        self._read(lambda state: None)
 
     def check(self) -> str:
         return "simulator"
+
+    def _complete_later(self) -> None:
+        # Another process may complete it first (on any read): the store decides once.
+        timer = threading.Timer(self.action_seconds + 0.01, self.complete_due)
+        timer.daemon = True
+        timer.start()
+
+    def _complete_due(self, state: State, events: _Events) -> None:
+        now = self.clock()
+        for record in state["intents"].values():
+            due, intent = record.get("complete_at"), record["intent"]
+            if due is not None and due <= now and intent["status"] == "requires_action":
+                record["complete_at"] = None
+                events.add(intents.settle(intent, None), intent)
+
+    def _read(self, look: Callable[[State], Any]) -> Any:
+        events = _Events()
+        with self.store.transaction() as state:
+            self._complete_due(state, events)
+            found = copy.deepcopy(look(state))
+        self._send(events)
+        return found
+
+    @staticmethod
+    def _find(state: State, order_id: int, attempt: int) -> Json | None:
+        wanted = {"order_id": str(order_id), "attempt": str(attempt)}
+        return next((r["intent"] for r in state["intents"].values()
+                     if wanted.items() <= r["intent"]["metadata"].items()), None)
+
+    @staticmethod
+    def _intent(state: State, reference: str) -> Json:
+        if reference not in state["intents"]:
+            raise PaymentProviderError(f"No such payment_intent: '{reference}'")
+        intent: Json = state["intents"][reference]["intent"]
+        return intent
+
+    def _send(self, events: _Events) -> None:
+        for kind, obj in events:
+            self.webhooks.send(kind, obj)

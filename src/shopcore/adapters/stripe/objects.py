@@ -8,6 +8,8 @@ from typing import Any
 from shopcore.adapters.stripe.money import from_minor
 from shopcore.ports.payments import Charge, ChargeStatus, ProviderEvent, ProviderEventType
 
+API_VERSION = "2026-10-28.endive"  # the version stripe-python 16.1's types describe
+
 INTENT_STATUS = {
     "succeeded": ChargeStatus.SUCCEEDED,
     "requires_action": ChargeStatus.REQUIRES_ACTION,
@@ -50,13 +52,19 @@ def charge_of_intent(intent: Mapping[str, Any], refunded_minor: int = 0) -> Char
 
 
 def charge_of_refunded_charge(charge: Mapping[str, Any]) -> Charge:
-    """A refunded Charge object (of `charge.refunded`) as the Charge of its PaymentIntent."""
+    """A refunded Charge object (of `charge.refunded`) as the Charge of its PaymentIntent.
+
+    A PaymentIntent's charge carries the intent's metadata, so its order and attempt too.
+    """
     currency = str(charge["currency"])
+    metadata = charge.get("metadata") or {}
     return Charge(
         reference=str(charge.get("payment_intent") or charge["id"]),
         status=ChargeStatus.SUCCEEDED,
         amount=from_minor(int(charge["amount"]), currency),
         refunded=from_minor(int(charge.get("amount_refunded") or 0), currency),
+        order_id=_number(metadata, "order_id"),
+        attempt=_number(metadata, "attempt"),
     )
 
 
