@@ -42,7 +42,7 @@ def _kafka_publisher(bootstrap_servers: str) -> Any:
 
 
 def _stripe_client(secret_key: str, api_base: str | None, timeout_seconds: float) -> Any:
-    from shopcore.adapters.stripe.gateway import (  # type: ignore[import-not-found, unused-ignore]
+    from shopcore.adapters.stripe.gateway import (
         stripe_client,
     )
 
@@ -50,7 +50,7 @@ def _stripe_client(secret_key: str, api_base: str | None, timeout_seconds: float
 
 
 def _stripe_gateway(client: Any) -> Any:
-    from shopcore.adapters.stripe.gateway import (  # type: ignore[import-not-found, unused-ignore]
+    from shopcore.adapters.stripe.gateway import (
         StripeGateway,
     )
 

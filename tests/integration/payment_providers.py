@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from shopcore.adapters.memory.gateway import MemoryGateway
 from shopcore.adapters.simulator.gateway import SimulatedGateway
 from shopcore.adapters.stripe.gateway import StripeGateway, stripe_client
 from shopcore.ports.payments import Charge, PaymentGateway
@@ -42,12 +43,19 @@ class Provider:
     minor_amount: Callable[[str], int] | None = None  # the amount as the provider stores it
     unreachable: Callable[[], PaymentGateway] | None = None
 
-    def able(self, what: str, reason: str) -> Any:
-        """The means `what`, or a skip saying why this provider has none."""
+    def able(self, what: str) -> Any:
+        """The means `what`; a flavour without it must say so in `lacks`, so it is not run."""
         found = getattr(self, what)
         if found is None:
-            pytest.skip(reason)
+            pytest.fail(f"this provider has no {what}: add it to its flavour's `lacks`")
         return found
+
+
+def in_memory(request: pytest.FixtureRequest) -> Provider:
+    gateway = MemoryGateway()
+    return Provider(gateway, authenticate=lambda c, ok: gateway.settle_action(c.reference, ok),
+                    intents_of=lambda order: sum(1 for c in gateway.charges.values()
+                                                 if c.order_id == order))
 
 
 def simulator_in_memory(request: pytest.FixtureRequest) -> Provider:
@@ -108,21 +116,28 @@ class Flavour:
     name: str
     build: Callable[[pytest.FixtureRequest], Provider]
     falls_short: Mapping[str, str] = field(default_factory=dict)
+    lacks: Mapping[str, str] = field(default_factory=dict)  # a means it has not, and why
 
 
 FLAVOURS = [
-    Flavour("simulator-in-memory", simulator_in_memory),
+    Flavour("memory", in_memory, lacks={
+        "minor_amount": "it keeps Money; minor units exist only at a real boundary",
+        "unreachable": "held in memory, nothing to reach"}),
+    Flavour("simulator-in-memory", simulator_in_memory, lacks={
+        "unreachable": "held in memory, nothing to reach"}),
     Flavour("simulator-on-a-file", simulator_on_a_file),
     Flavour("stripe-on-localstripe", stripe_on_localstripe, falls_short={
         "over-refund": "localstripe accepts a refund beyond what is left; Stripe refuses it"}),
 ]
 
 
-def every_gateway(case: str = "") -> pytest.MarkDecorator:
-    """Run the test once per flavour; one that falls short of `case` is a strict xfail."""
+def every_gateway(case: str = "", needs: str = "") -> pytest.MarkDecorator:
+    """Run the test once per flavour with the means it `needs`; one that falls short of `case`
+    is a strict xfail. (A flavour lacking the means is not run: it would only skip.)"""
     def marks(flavour: Flavour) -> list[pytest.MarkDecorator]:
         why = flavour.falls_short.get(case)
         return [pytest.mark.xfail(strict=True, reason=why)] if why else []
 
     return pytest.mark.parametrize("provider", [
-        pytest.param(f, id=f.name, marks=marks(f)) for f in FLAVOURS], indirect=True)
+        pytest.param(f, id=f.name, marks=marks(f)) for f in FLAVOURS if needs not in f.lacks],
+        indirect=True)

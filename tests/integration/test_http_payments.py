@@ -13,7 +13,7 @@ from shopcore.adapters.memory.gateway import MemoryGateway
 from shopcore.domain.errors import PaymentProviderError
 from shopcore.settings import Settings
 from tests.helpers import NO_FIELD, Headers, Shop, assert_error, make_settings
-from tests.unit.payment_shop import WEBHOOK_SECRET, event, signed
+from tests.payment_helpers import WEBHOOK_SECRET, event, signed
 
 PAYMENT_FIELDS = {"id", "order_id", "amount", "currency", "status", "provider",
                   "provider_reference", "created_at"}

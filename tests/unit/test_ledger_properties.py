@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from shopcore.domain.errors import Conflict, PaymentDeclined, ValidationFailed
 from shopcore.domain.money import Money
 from shopcore.domain.order import Status
-from tests.unit.payment_shop import STAFF, a_shop, an_order, gateway_of, status_of
+from tests.payment_helpers import STAFF, a_shop, an_order, gateway_of, status_of
 
 STEPS = st.lists(st.one_of(
     st.tuples(st.just("pay"), st.sampled_from(["pm_card_visa", "pm_card_chargeDeclined",

@@ -26,7 +26,7 @@ from shopcore.domain.order import Order
 from shopcore.domain.pagination import PageRequest
 from shopcore.domain.payment import Payment
 from shopcore.ports.payments import ChargeStatus
-from tests.unit.payment_shop import (
+from tests.payment_helpers import (
     STAFF,
     a_shop,
     an_order,
