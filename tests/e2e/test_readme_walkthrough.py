@@ -157,9 +157,11 @@ def test_the_readme_walkthrough_answers_as_documented(
     assert result.returncode == 0, f"the walk-through stopped{context}"
     assert [int(a[1]) for a in answers] == expected, context
     assert "----- mail to alice@example.com" in log.read_text()
+    for event in ("payment.failed", "payment.succeeded", "payment.refunded"):
+        assert f" {event} key=" in log.read_text(), event
     categories = get_json(f"{base}/api/categories/?page_size=100")["results"]
     [keyboards] = [c for c in categories if c["name"] == "Keyboards"]
     listed = get_json(f"{base}/api/products/?category={keyboards['id']}")
     assert [(p["name"], p["price"], p["stock"]) for p in listed["results"]] == [
-        ("Split keyboard", "129.00", 25)]
+        ("Split keyboard", "129.00", 24)]  # one unit sold and refunded, one cancelled
     assert get_json(f"{base}/api/products/")["count"] == 201
