@@ -42,19 +42,15 @@ def _kafka_publisher(bootstrap_servers: str) -> Any:
 
 
 def _stripe_client(secret_key: str, api_base: str | None, timeout_seconds: float) -> Any:
-    from shopcore.adapters.stripe.gateway import (
-        stripe_client,
-    )
+    from shopcore.adapters.stripe.gateway import stripe_client
 
     return stripe_client(secret_key, api_base, timeout_seconds)
 
 
-def _stripe_gateway(client: Any) -> Any:
-    from shopcore.adapters.stripe.gateway import (
-        StripeGateway,
-    )
+def _stripe_gateway(client: Any, shop_id: str) -> Any:
+    from shopcore.adapters.stripe.gateway import StripeGateway
 
-    return StripeGateway(client)
+    return StripeGateway(client, shop=shop_id)
 
 
 class Core(containers.DeclarativeContainer):
@@ -158,7 +154,7 @@ class Adapters(containers.DeclarativeContainer):
             webhook_url=settings.provided.webhook_url,
             webhook_secret=settings.provided.webhook_secret,
             action_seconds=settings.provided.simulator_action_seconds),
-        stripe=providers.Singleton(_stripe_gateway, gateways.stripe),
+        stripe=providers.Singleton(_stripe_gateway, gateways.stripe, settings.provided.shop_id),
     )
     webhook_verifier = providers.Singleton(StripeWebhookVerifier,
                                            settings.provided.webhook_secret)

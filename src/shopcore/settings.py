@@ -127,6 +127,16 @@ class Settings:
         return f"whsec_{digest[:32]}"
 
     @property
+    def shop_id(self) -> str:
+        """This shop among others on one Stripe account (each developer's, staging, live).
+
+        Stripe's idempotency keys and the metadata look-up are scoped by it, so two shops'
+        order 1 never meet. Derived from the secret key: stable while the key is.
+        """
+        digest = hmac.new(self.secret_key.encode(), b"shopcore shop id", hashlib.sha256)
+        return digest.hexdigest()[:12]
+
+    @property
     def webhook_url(self) -> str | None:
         """Where the provider (the simulator, here) sends webhooks: SHOPCORE_PUBLIC_URL's."""
         if not self.public_url:

@@ -96,8 +96,10 @@ class StripeGateway:
 
     name = "stripe"
 
-    def __init__(self, client: StripeClients) -> None:
-        self.clients = client
+    def __init__(self, client: StripeClients, shop: str = "") -> None:
+        # `shop` scopes idempotency keys and the metadata look-up to this shop, so shops that
+        # share a Stripe account (developers in test mode, staging) never take each other's.
+        self.clients, self.shop = client, shop
         self.v1 = client.api.v1
         self._searchable = True
 
@@ -109,11 +111,12 @@ class StripeGateway:
             "amount": _minor(request.amount), "currency": request.amount.currency.lower(),
             "payment_method": request.payment_method_id, "confirm": True,
             "payment_method_types": ["card"],
-            "metadata": metadata_of(request.order_id, request.attempt, request.user_id)}
+            "metadata": metadata_of(request.order_id, request.attempt, request.user_id,
+                                    self.shop)}
         with _answers():
             try:
                 intent = self.v1.payment_intents.create(
-                    params, {"idempotency_key": request.idempotency_key})
+                    params, {"idempotency_key": self._scoped(request.idempotency_key)})
             except stripe.CardError as exc:
                 return self._declined(exc, request)
             except stripe.InvalidRequestError as exc:
@@ -141,8 +144,13 @@ class StripeGateway:
             raise PaymentProviderError(f"Stripe declined the card, naming no intent: {exc}")
         return found
 
+    def _scoped(self, key: str) -> str:
+        return f"{self.shop}-{key}" if self.shop else key
+
     def find(self, order_id: int, attempt: int) -> Charge | None:
         wanted = {"order_id": str(order_id), "attempt": str(attempt)}
+        if self.shop:
+            wanted["shop"] = self.shop
         with _answers():
             for intent in self._intents_of(order_id, attempt):
                 if wanted.items() <= _metadata(intent).items():
@@ -154,6 +162,8 @@ class StripeGateway:
         # idempotency key instead. Stand-ins without search (localstripe: 404) get a listing.
         if self._searchable:
             query = f"metadata['order_id']:'{order_id}' AND metadata['attempt']:'{attempt}'"
+            if self.shop:
+                query += f" AND metadata['shop']:'{self.shop}'"
             try:
                 yield from self.v1.payment_intents.search(
                     {"query": query, "limit": 10, "expand": ["data.latest_charge"]}).data
@@ -174,7 +184,7 @@ class StripeGateway:
                 reference, {"expand": ["latest_charge"]}))
 
     def refund(self, reference: str, amount: Money, idempotency_key: str) -> Refund:
-        minor = _minor(amount)
+        minor, idempotency_key = _minor(amount), self._scoped(idempotency_key)
         with _answers():
             # Idempotency keys expire after a day and stand-ins ignore them: the key kept in
             # the refund's metadata finds a refund already made for this request.

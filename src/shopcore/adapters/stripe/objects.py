@@ -26,9 +26,10 @@ def _number(metadata: Mapping[str, Any], key: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def metadata_of(order_id: int, attempt: int, user_id: int) -> dict[str, str]:
+def metadata_of(order_id: int, attempt: int, user_id: int, shop: str = "") -> dict[str, str]:
     """The metadata a charge is created with: how the shop finds its payment again."""
-    return {"order_id": str(order_id), "attempt": str(attempt), "user_id": str(user_id)}
+    found = {"order_id": str(order_id), "attempt": str(attempt), "user_id": str(user_id)}
+    return {**found, "shop": shop} if shop else found
 
 
 def charge_of_intent(intent: Mapping[str, Any], refunded_minor: int = 0) -> Charge:
