@@ -58,3 +58,7 @@ class PaymentProviderError(DomainError):
 
 class PaymentProviderUnavailable(DomainError):
     """The provider could not be reached in time (a 503); reconciliation learns the outcome."""
+
+
+class SearchUnavailable(DomainError):
+    """The search engine could not answer; the database's engine may answer instead."""
