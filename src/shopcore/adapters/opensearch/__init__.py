@@ -1,0 +1,1 @@
+"""OpenSearch: the search engine for production (the one package importing `opensearchpy`)."""
