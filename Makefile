@@ -20,13 +20,14 @@ DEMO_ADMIN_PASSWORD := shopcore-demo-1
 PIP := env PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore PIP_NO_INPUT=1 \
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip
 
-.PHONY: help install run test lint bench clean distclean
+.PHONY: help install run test lint bench search-quality clean distclean
 
 help:
 	@echo "make run        install if needed, migrate, add demo data and an admin, serve on http://$(HOST):$(PORT)"
 	@echo "make test       install if needed, then run every test tier (pytest)"
 	@echo "make lint       ruff and mypy --strict"
 	@echo "make bench      load-test shopcore against the DRF seed (../shared/bench)"
+	@echo "make search-quality  MRR and recall@10 of every search engine on the labelled queries"
 	@echo "make clean      remove caches and var/ (the demo database and development key)"
 	@echo "make distclean  clean, and remove .venv too"
 
@@ -68,6 +69,9 @@ bench: $(STAMP)
 	fi
 	$(PYTHON) $(BENCH)/loadbench/loadbench.py run drf_seed shopcore limit --repeats 3 \
 		--var shopcore_dir="$(CURDIR)"
+
+search-quality: $(STAMP)
+	$(BIN)/python -m tests.search_quality.run
 
 clean:
 	rm -rf var build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis src/*.egg-info
