@@ -1,19 +1,19 @@
 """The OpenSearch engine's mapping, the requests it sends and how it reads the answers.
 
 No OpenSearch server runs here: a hand-written stand-in for the few client methods the
-engine calls records each request and answers with canned responses shaped like the server's.
+engine calls (tests/unit/opensearch_fake.py) records each request and answers with canned
+responses shaped like the server's.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from opensearchpy.exceptions import ConnectionError as Unreachable
-from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportError
+from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
 from shopcore.adapters.opensearch.documents import INDEX_BODY, PREFIX, TEXT, fingerprint
 from shopcore.adapters.opensearch.queries import search_body
@@ -22,92 +22,10 @@ from shopcore.domain.catalog import Product
 from shopcore.domain.errors import SearchUnavailable
 from shopcore.domain.money import Money
 from shopcore.ports.search import PRICE_BUCKETS, CategoryFacet, PriceFacet, SearchHit, SearchQuery
+from tests.unit.opensearch_fake import FakeOpenSearch
 
 ALIAS = "shop-test"
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
-
-
-class JsonSerializer:
-    def dumps(self, data: Any) -> str:
-        return data if isinstance(data, str) else json.dumps(data)
-
-
-class Transport:
-    serializer = JsonSerializer()
-
-
-class FakeIndices:
-    """The `indices` namespace: indices and aliases kept as names, every call recorded."""
-
-    def __init__(self, calls: list[tuple[str, Any]]) -> None:
-        self.calls, self.aliases = calls, {}
-
-    def create(self, *, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        self.calls.append(("create", (index, body)))
-        for alias in body.get("aliases", {}):
-            self.aliases.setdefault(alias, []).append(index)
-        return {"acknowledged": True, "index": index}
-
-    def get_alias(self, *, name: str) -> dict[str, Any]:
-        if not self.aliases.get(name):
-            raise NotFoundError(404, "alias_missing", {})
-        return {index: {"aliases": {name: {}}} for index in self.aliases[name]}
-
-    def update_aliases(self, *, body: dict[str, Any]) -> dict[str, Any]:
-        self.calls.append(("update_aliases", body))
-        for action in body["actions"]:
-            (kind, target), = action.items()
-            behind = self.aliases.setdefault(target["alias"], [])
-            if kind == "add":
-                behind.append(target["index"])
-            else:
-                behind.remove(target["index"])
-        return {"acknowledged": True}
-
-    def refresh(self, *, index: str) -> dict[str, Any]:
-        self.calls.append(("refresh", index))
-        return {}
-
-    def delete(self, *, index: str, **params: Any) -> dict[str, Any]:
-        self.calls.append(("delete", index))
-        return {"acknowledged": True}
-
-
-class FakeOpenSearch:
-    """The client: bulk answers item by item, search answers the next canned response."""
-
-    def __init__(self, *responses: dict[str, Any], fails: Exception | None = None) -> None:
-        self.calls: list[tuple[str, Any]] = []
-        self.indices = FakeIndices(self.calls)
-        self.transport = Transport()
-        self.responses, self.fails = list(responses), fails
-
-    def bulk(self, *, body: str, **params: Any) -> dict[str, Any]:
-        if self.fails:
-            raise self.fails
-        lines = [json.loads(line) for line in body.splitlines()]
-        actions = []
-        while lines:
-            (op, meta), = lines.pop(0).items()
-            actions.append((op, meta, lines.pop(0) if op == "index" else None))
-        self.calls.append(("bulk", (actions, params)))
-        status = {"index": 201, "delete": 404}
-        return {"errors": False, "items": [{op: {"_id": meta["_id"], "status": status[op]}}
-                                           for op, meta, _ in actions]}
-
-    def search(self, *, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        if self.fails:
-            raise self.fails
-        self.calls.append(("search", (index, body)))
-        return self.responses.pop(0)
-
-    def ping(self, **params: Any) -> bool:
-        if isinstance(self.fails, Exception) and not isinstance(self.fails, TransportError):
-            raise self.fails
-        return self.fails is None
-
-    def of(self, kind: str) -> list[Any]:
-        return [what for name, what in self.calls if name == kind]
 
 
 def a_product(product_id: int, name: str, price: str = "19.99", stock: int | None = 3,
