@@ -72,7 +72,8 @@ class SqlSearch:
     def _session(self) -> AbstractContextManager[Fetch]:
         raise NotImplementedError
 
-    def _matches(self, fetch: Fetch, terms: list[str]) -> tuple[str, dict[str, Any]]:
+    def _matches(self, fetch: Fetch, terms: list[str]) -> tuple[str, str, dict[str, Any]]:
+        """SQL of the matches as (id, score), then as ids alone (for facets), and parameters."""
         raise NotImplementedError
 
     def _indexed_ids(self, fetch: Fetch) -> set[int]:
@@ -100,16 +101,16 @@ class SqlSearch:
         return result
 
     def _search(self, fetch: Fetch, terms: list[str], query: SearchQuery) -> SearchResult:
-        matches, params = self._matches(fetch, terms)
+        scored, matched, params = self._matches(fetch, terms)
         where, filter_params = _filters(query)
         params |= filter_params
 
-        def scoped(select: str, join: str, rest: str) -> str:
-            return (f"WITH matches(id, score) AS ({matches}) {select} FROM matches m"
+        def scoped(matches: str, select: str, join: str, rest: str) -> str:
+            return (f"WITH matches AS ({matches}) {select} FROM matches m"
                     f" JOIN products p ON p.id = m.id {join} WHERE {where} {rest}")
 
         facet_rows = fetch(scoped(
-            f"SELECT p.category_id, c.name, {BUCKET}, count(*)",
+            matched, f"SELECT p.category_id, c.name, {BUCKET}, count(*)",
             "JOIN categories c ON c.id = p.category_id",
             f"GROUP BY p.category_id, c.name, {BUCKET}"), params)
         categories: dict[tuple[int, str], int] = {}
@@ -118,11 +119,11 @@ class SqlSearch:
             key = (int(category_id), str(name))
             categories[key] = categories.get(key, 0) + int(count)
             buckets[int(bucket)] = buckets.get(int(bucket), 0) + int(count)
-        total = sum(categories.values())
-        page_rows = fetch(scoped(
-            "SELECT m.id, m.score", "", "ORDER BY m.score DESC, m.id LIMIT :limit OFFSET :offset"),
-            params | {"limit": query.size, "offset": (query.page - 1) * query.size}) \
-            if total > (query.page - 1) * query.size else []
+        total, offset = sum(categories.values()), (query.page - 1) * query.size
+        page_rows = [] if offset >= total else fetch(
+            scoped(scored, "SELECT m.id, m.score", "",
+                   "ORDER BY m.score DESC, m.id LIMIT :limit OFFSET :offset"),
+            params | {"limit": query.size, "offset": offset})
         facets = sorted(categories.items(), key=lambda item: (-item[1], item[0][1], item[0][0]))
         return SearchResult(
             hits=[SearchHit(int(i), float(score)) for i, score in page_rows], total=total,

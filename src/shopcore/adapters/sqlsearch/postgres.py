@@ -14,18 +14,23 @@ from shopcore.adapters.sqlsearch.text import PREFIX_MIN, one_edit_away
 # ts_rank_cd weighs D, C, B (the description) and A (the name) as {0.05, 0.1, 0.2, 1.0};
 # the name's trigram similarity to the query ranks the exact name first.
 MATCHES = """
-SELECT p.id, ts_rank_cd('{0.05, 0.1, 0.2, 1.0}', p.search_vector, q.qs, 1)
+SELECT p.id AS id, ts_rank_cd('{0.05, 0.1, 0.2, 1.0}', p.search_vector, q.qs, 1)
     + similarity(shopcore_fold(p.name), :text)
-    + CASE WHEN :several AND p.search_vector @@ q.qe THEN :bonus ELSE 0 END
-FROM products p, (SELECT to_tsquery('simple', shopcore_fold(:any)) AS qs,
-                         to_tsquery('simple', shopcore_fold(:all)) AS qe) q
-WHERE p.search_vector @@ q.qs OR p.id = ANY(CAST(:near AS bigint[]))"""
+    + CASE WHEN :several AND p.search_vector @@ q.qe THEN :bonus ELSE 0 END AS score
+FROM (SELECT id FROM products WHERE search_vector @@ to_tsquery('simple', shopcore_fold(:any))
+      UNION SELECT unnest(CAST(:near AS bigint[]))) AS found
+JOIN products p ON p.id = found.id,
+     (SELECT to_tsquery('simple', shopcore_fold(:any)) AS qs,
+             to_tsquery('simple', shopcore_fold(:all)) AS qe) AS q"""
+MATCHED = """
+SELECT id FROM products WHERE search_vector @@ to_tsquery('simple', shopcore_fold(:any))
+UNION SELECT unnest(CAST(:near AS bigint[]))"""
 ANY_MATCH = ("SELECT 1 FROM products"
              " WHERE search_vector @@ to_tsquery('simple', shopcore_fold(:q)) LIMIT 1")
+# One GIN look-up for every variant at once, then the lexemes of the few rows it finds.
 KNOWN_LEXEMES = """
-SELECT v FROM unnest(CAST(:vs AS text[])) AS v
-WHERE EXISTS (SELECT 1 FROM products
-              WHERE search_vector @@ to_tsquery('simple', quote_literal(v)))"""
+SELECT DISTINCT t.lexeme FROM products, unnest(search_vector) AS t
+WHERE search_vector @@ to_tsquery('simple', :variants) AND t.lexeme = ANY(CAST(:vs AS text[]))"""
 # Names near an unknown word by trigrams, beyond one edit (the GIN trgm index answers it).
 NEAR_NAMES = "SELECT id FROM products WHERE shopcore_fold(name) %> :word"
 INDEXED = "SELECT id FROM products WHERE length(search_vector) > 0"
@@ -45,6 +50,9 @@ class PostgresSearch(SqlSearch):
     @contextmanager
     def _session(self) -> Iterator[Fetch]:
         with self.engine.connect() as connection:
+            # The planner prices a tsquery of many alternatives (prefixes, typos) far above
+            # its GIN scan and reads the whole table instead; this transaction only searches.
+            connection.execute(text("SET LOCAL enable_seqscan = off"))
 
             def fetch(sql: str, params: dict[str, Any]) -> list[Any]:
                 return list(connection.execute(text(sql), params).all())
@@ -58,14 +66,16 @@ class PostgresSearch(SqlSearch):
             found.append(f"{_lexeme(word)}:*")
         if not fetch(ANY_MATCH, {"q": " | ".join(found)}):
             if variants := sorted(one_edit_away(word)):
-                found += [_lexeme(v) for (v,) in fetch(KNOWN_LEXEMES, {"vs": variants})]
+                known = fetch(KNOWN_LEXEMES, {"vs": variants,
+                                              "variants": " | ".join(map(_lexeme, variants))})
+                found += [_lexeme(v) for (v,) in known]
             near |= {int(i) for (i,) in fetch(NEAR_NAMES, {"word": word})}
         return "(" + " | ".join(found) + ")"
 
-    def _matches(self, fetch: Fetch, terms: list[str]) -> tuple[str, dict[str, Any]]:
+    def _matches(self, fetch: Fetch, terms: list[str]) -> tuple[str, str, dict[str, Any]]:
         near: set[int] = set()
         groups = [self._group(fetch, word, near) for word in terms]
-        return MATCHES, {"any": " | ".join(groups), "all": " & ".join(groups),
+        return MATCHES, MATCHED, {"any": " | ".join(groups), "all": " & ".join(groups),
                          "several": len(groups) > 1, "bonus": ALL_WORDS_BONUS,
                          "text": " ".join(terms), "near": sorted(near)}
 

@@ -15,11 +15,13 @@ from shopcore.domain.errors import SearchUnavailable
 # bm25() weighs the name ten times the description. A name made of the query's words adds up
 # to 2 x 5: in a small catalog BM25 alone cannot rank it first, as a common word weighs nothing.
 MATCHES = """
-SELECT p.id, -bm25(products_fts, 10.0, 1.0) + 5.0 * shopcore_name_match(p.name, :wanted)
+SELECT p.id AS id,
+    -bm25(products_fts, 10.0, 1.0) + 5.0 * shopcore_name_match(p.name, :wanted)
     + CASE WHEN :several AND p.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH :all)
-      THEN :bonus ELSE 0.0 END
+      THEN :bonus ELSE 0.0 END AS score
 FROM products_fts JOIN products p ON p.id = products_fts.rowid
 WHERE products_fts MATCH :any"""
+MATCHED = "SELECT rowid AS id FROM products_fts WHERE products_fts MATCH :any"
 ANY_MATCH = "SELECT 1 FROM products_fts WHERE products_fts MATCH :m LIMIT 1"
 KNOWN_TERMS = "SELECT term FROM products_fts_terms WHERE term IN (SELECT value FROM json_each(:vs))"
 INDEXED = "SELECT DISTINCT doc FROM products_fts_instances"
@@ -68,11 +70,11 @@ class SqliteSearch(SqlSearch):
             found += [_quoted(term) for (term,) in fetch(KNOWN_TERMS, {"vs": variants})]
         return found
 
-    def _matches(self, fetch: Fetch, terms: list[str]) -> tuple[str, dict[str, Any]]:
+    def _matches(self, fetch: Fetch, terms: list[str]) -> tuple[str, str, dict[str, Any]]:
         alternatives = [self._alternatives(fetch, word) for word in terms]
         groups = ["(" + " OR ".join(found) + ")" for found in alternatives]
         corrections = {a.strip('"*') for found in alternatives for a in found} - set(terms)
-        return MATCHES, {"any": " OR ".join(groups), "all": " AND ".join(groups),
+        return MATCHES, MATCHED, {"any": " OR ".join(groups), "all": " AND ".join(groups),
                          "several": len(groups) > 1, "bonus": ALL_WORDS_BONUS,
                          "wanted": " ".join(terms) + "\t" + " ".join(sorted(corrections))}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from functools import lru_cache
 
 WORD = re.compile(r"[^\W_]+")
 MAX_WORDS = 12
@@ -15,6 +16,8 @@ ALPHABET = frozenset(string.ascii_lowercase + string.digits)
 
 def fold(text: str) -> str:
     """Lower case without diacritics, like FTS5's `unicode61 remove_diacritics 2`."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -38,18 +41,24 @@ def one_edit_away(word: str) -> set[str]:
     return {w for w in found if len(w) >= 2}
 
 
+@lru_cache(maxsize=256)
+def _accepted(wanted: str) -> tuple[list[str], frozenset[str], tuple[str, ...]]:
+    query, _, more = wanted.partition("\t")
+    accepted = query.split() + more.split()
+    return (query.split(), frozenset(accepted),
+            tuple(a for a in accepted if len(a) >= PREFIX_MIN))
+
+
 def name_match(name: str, wanted: str) -> float:
     """How fully `name` is the query: the share of its words that a wanted word matches
     (exactly, or as a prefix of three letters or more), plus one when it is exactly the query.
 
     `wanted` is the query's words then, after a tab, the other words they stand for (their
-    prefixes' and typos' corrections), all space-separated.
+    typos' corrections), all space-separated.
     """
-    own = words(name)
+    own = WORD.findall(fold(name))
     if not own:
         return 0.0
-    query, _, more = wanted.partition("\t")
-    accepted = query.split() + more.split()
-    matched = sum(1 for w in own
-                  if any(w == a or (len(a) >= PREFIX_MIN and w.startswith(a)) for a in accepted))
-    return matched / len(own) + (1.0 if own == query.split() else 0.0)
+    query, exact, prefixes = _accepted(wanted)
+    matched = sum(1 for w in own if w in exact or w.startswith(prefixes))
+    return matched / len(own) + (1.0 if own == query else 0.0)

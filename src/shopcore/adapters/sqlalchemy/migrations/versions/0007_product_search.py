@@ -13,7 +13,9 @@ branch_labels = None
 depends_on = None
 
 # External content: the index reads products' rows, and the triggers keep it in step inside
-# the writing transaction, so no event is needed for it to be fresh.
+# the writing transaction, so no event is needed for it to be fresh. A later migration that
+# rebuilds products in batch mode on SQLite drops these triggers with the old table: it has to
+# create them again and run 'rebuild'.
 SQLITE_UP = [
     "CREATE VIRTUAL TABLE products_fts USING fts5(name, description, content='products',"
     " content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='3')",
@@ -40,7 +42,9 @@ SQLITE_DOWN = [
     "DROP TABLE IF EXISTS products_fts_terms",
     "DROP TABLE IF EXISTS products_fts",
 ]
-# unaccent() is only STABLE; a generated column and an index need an IMMUTABLE fold.
+# unaccent() is only STABLE; a generated column and an index need an IMMUTABLE fold. The GIN
+# indexes take no pending list (fastupdate): a bulk insert is searched through the index at
+# once, instead of by a sequential scan until autovacuum merges the list.
 POSTGRES_UP = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
@@ -50,9 +54,10 @@ POSTGRES_UP = [
     "ALTER TABLE products ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('simple'::regconfig, shopcore_fold(name)), 'A') ||"
     " setweight(to_tsvector('simple'::regconfig, shopcore_fold(description)), 'B')) STORED",
-    "CREATE INDEX ix_products_search_vector ON products USING gin (search_vector)",
+    "CREATE INDEX ix_products_search_vector ON products USING gin (search_vector)"
+    " WITH (fastupdate = off)",
     "CREATE INDEX ix_products_name_trgm ON products USING gin (shopcore_fold(name)"
-    " gin_trgm_ops)",
+    " gin_trgm_ops) WITH (fastupdate = off)",
 ]
 # The extensions stay: other schemas in the same database may use them.
 POSTGRES_DOWN = [
