@@ -192,6 +192,11 @@ def test_sql_ish_fts_syntax_and_odd_unicode_queries_answer_sanely(shop: Shop,
     assert len(shop.find("laptop")) == 4
 
 
+def test_a_price_bound_far_past_any_price_is_no_error(shop: Shop) -> None:
+    assert shop.find("laptop", max_price=Decimal("1e30"))[0] == "Laptop"
+    assert shop.find("laptop", min_price=Decimal("1e30")) == []
+
+
 def test_a_query_without_words_answers_no_hits(shop: Shop) -> None:
     result = shop.search.search(SearchQuery("*** -- \"\" ()"))
     assert (result.hits, result.total, result.categories) == ([], 0, [])

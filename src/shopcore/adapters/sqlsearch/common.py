@@ -29,10 +29,16 @@ Fetch = Callable[[str, dict[str, Any]], list[Any]]
 DOWN = (OperationalError, InterfaceError, sqlite3.OperationalError, sqlite3.InterfaceError)
 # Added to the score of a product holding every word of a several-word query.
 ALL_WORDS_BONUS = 100.0
+CENTS_LIMIT = 2**62
 
 BUCKET = "CASE " + " ".join(f"WHEN p.price_cents < {int(upper * 100)} THEN {i}"
                             for i, upper in enumerate(PRICE_BUCKETS)) + \
          f" ELSE {len(PRICE_BUCKETS)} END"
+
+
+def _cents(amount: int) -> int:
+    # A bound past any stored price means the same, and stays within a 64-bit integer.
+    return max(-CENTS_LIMIT, min(CENTS_LIMIT, amount))
 
 
 def _filters(query: SearchQuery) -> tuple[str, dict[str, Any]]:
@@ -42,10 +48,10 @@ def _filters(query: SearchQuery) -> tuple[str, dict[str, Any]]:
         params["category_id"] = query.category_id
     if query.min_price is not None:
         clauses.append("p.price_cents >= :min_cents")
-        params["min_cents"] = math.ceil(query.min_price * 100)
+        params["min_cents"] = _cents(math.ceil(query.min_price * 100))
     if query.max_price is not None:
         clauses.append("p.price_cents <= :max_cents")
-        params["max_cents"] = math.floor(query.max_price * 100)
+        params["max_cents"] = _cents(math.floor(query.max_price * 100))
     if query.in_stock is True:
         clauses.append("(p.stock IS NULL OR p.stock > 0)")
     elif query.in_stock is False:

@@ -44,10 +44,10 @@ class SqliteSearch(SqlSearch):
         # A plain deferred read transaction: the engine's BEGIN IMMEDIATE would queue every
         # search behind writers and behind each other.
         connection = self.engine.raw_connection()
+        driver: Any = connection.driver_connection
         cursor = connection.cursor()
         try:
-            connection.driver_connection.create_function(  # type: ignore[union-attr]
-                "shopcore_name_match", 2, name_match, deterministic=True)
+            driver.create_function("shopcore_name_match", 2, name_match, deterministic=True)
             cursor.execute("BEGIN")
 
             def fetch(sql: str, params: dict[str, Any]) -> list[Any]:
@@ -56,7 +56,8 @@ class SqliteSearch(SqlSearch):
 
             yield fetch
         finally:
-            cursor.execute("ROLLBACK")
+            if driver.in_transaction:
+                cursor.execute("ROLLBACK")
             cursor.close()
             connection.close()
 
