@@ -1,0 +1,1 @@
+"""Product search inside the database: SQLite FTS5 and PostgreSQL full text."""
