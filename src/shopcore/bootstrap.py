@@ -38,7 +38,6 @@ from shopcore.ports.search import ProductSearch
 from shopcore.settings import Settings
 from shopcore.use_cases import UseCases
 
-
 log = logging.getLogger("shopcore.search")
 
 
