@@ -165,9 +165,17 @@ class Adapters(containers.DeclarativeContainer):
         sqlite=providers.Singleton(_sqlite_search, gateways.engine),
         postgres=providers.Singleton(_postgres_search, gateways.engine),
     )
-    event_handlers = providers.List(providers.Singleton(
-        search_index.IndexProductChanges, new_uow=uow.provider, search=product_search,
-        fallback=search_fallback))
+    index_changes = providers.Singleton(search_index.IndexProductChanges, new_uow=uow.provider,
+                                        search=product_search, fallback=search_fallback)
+    deferred_indexing = providers.Singleton(search_index.DeferredIndexing, index=index_changes)
+    # The in-process bus calls handlers inside the relay's transaction: index after it.
+    search_handler = providers.Selector(settings.provided.event_bus, inprocess=deferred_indexing,
+                                        memory=index_changes, kafka=index_changes)
+    pending_indexing = providers.Selector(settings.provided.event_bus,
+                                          inprocess=deferred_indexing,
+                                          memory=providers.Object(None),
+                                          kafka=providers.Object(None))
+    event_handlers = providers.List(search_handler)
     event_publisher = providers.Selector(
         settings.provided.event_bus,
         inprocess=providers.Singleton(InProcessPublisher, handlers=event_handlers),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from shopcore.application.products import ensure_category
+from shopcore.application.search_index import DeferredIndexing
 from shopcore.domain.catalog import Product, ProductQuery
 from shopcore.domain.errors import SearchUnavailable, ValidationFailed
 from shopcore.domain.pagination import Page, PageRequest
@@ -76,11 +77,13 @@ class SearchProducts:
     search: ProductSearch
     fallback: ProductSearch | None = None
     warn: FallbackWarning | None = None
+    pending: DeferredIndexing | None = None
 
     def __call__(self, *, text: str, filters: ProductQuery, page: PageRequest) -> SearchPage:
         filters.check()
         query = SearchQuery(checked_text(text), filters.category_id, filters.min_price,
                             filters.max_price, filters.in_stock, page.number, page.size)
+        self._catch_up()
         with self.uow:
             if filters.category_id is not None:
                 ensure_category(self.uow, filters.category_id)
@@ -90,6 +93,15 @@ class SearchProducts:
                  if hit.product_id in found]
         return SearchPage(Page(items, result.total, page), result.categories,
                           result.price_ranges)
+
+    def _catch_up(self) -> None:
+        if self.pending is None:
+            return
+        try:
+            self.pending.flush()
+        except SearchUnavailable as exc:
+            if self.warn is not None:
+                self.warn(self.search.name, "the last index", exc)
 
     def _ask(self, query: SearchQuery) -> SearchResult:
         try:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from shopcore.domain.catalog import Product, ProductQuery
+from shopcore.domain.errors import SearchUnavailable
 from shopcore.domain.events import ProductChanged
 from shopcore.domain.pagination import MAX_PAGE_SIZE, PageRequest
 from shopcore.ports.search import Drift, ProductSearch
@@ -63,8 +65,11 @@ class CheckSearchIndex:
 
     new_uow: NewUow
     search: ProductSearch
+    pending: DeferredIndexing | None = None
 
     def __call__(self) -> Drift:
+        if self.pending is not None:
+            self.pending.flush()
         return self.search.drift(catalog(self.new_uow))
 
 
@@ -84,9 +89,10 @@ class IndexProductChanges:
             return
         self.refresh([int(message["payload"]["product_id"])])
 
-    def refresh(self, product_ids: Sequence[int]) -> None:
+    def refresh(self, product_ids: Iterable[int]) -> None:
+        product_ids = sorted(product_ids)
         with self.new_uow() as uow:
-            found = uow.products.get_many(list(product_ids))
+            found = uow.products.get_many(product_ids)
             names = {c: category.name for c in {p.category_id for p in found.values()}
                      if (category := uow.categories.get(c)) is not None}
         gone = [i for i in product_ids if i not in found]
@@ -95,3 +101,34 @@ class IndexProductChanges:
                 engine.index(found.values(), names)
             if gone:
                 engine.remove(gone)
+
+
+@dataclass
+class DeferredIndexing:
+    """The in-process handler: notes changed ids, indexed by `flush` before the next search.
+
+    The in-process bus runs handlers inside the relay's transaction, where SQLite's write
+    lock would make a handler that reads the catalog wait on itself.
+    """
+
+    index: IndexProductChanges
+    pending: set[int] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, message: dict[str, Any]) -> None:
+        if message.get("type") == ProductChanged.type:
+            with self.lock:
+                self.pending.add(int(message["payload"]["product_id"]))
+
+    def flush(self) -> None:
+        """Index what changed since the last flush; on failure keep it for the next one."""
+        with self.lock:
+            taken, self.pending = self.pending, set()
+        if not taken:
+            return
+        try:
+            self.index.refresh(taken)
+        except SearchUnavailable:
+            with self.lock:
+                self.pending |= taken
+            raise
