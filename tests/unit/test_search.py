@@ -13,6 +13,7 @@ from shopcore.adapters.clock import FixedClock
 from shopcore.adapters.memory.search import MemorySearch
 from shopcore.application.demo_data import DemoCategory, DemoProduct
 from shopcore.application.search import FallbackWarning, SearchProducts
+from shopcore.application.search_index import DeferredIndexing, IndexProductChanges
 from shopcore.application.viewer import Viewer
 from shopcore.domain.catalog import Product, ProductQuery
 from shopcore.domain.errors import SearchUnavailable, ValidationFailed
@@ -211,3 +212,19 @@ def test_the_check_names_products_missing_from_the_index(shop: App) -> None:
     assert shop.check_search_index().clean
     shop.product_search.remove([ids[1]])
     assert shop.check_search_index() == Drift(missing=[ids[1]], stale=[], extra=[])
+
+
+def test_deferred_indexing_keeps_what_it_could_not_index_for_the_next_flush(shop: App) -> None:
+    [lamp] = add_products(shop, "Desk lamp")
+    index = IndexProductChanges(shop.container.adapters.uow, DownSearch())
+    deferred = DeferredIndexing(index)
+    deferred({"type": "product.changed", "payload": {"product_id": lamp}})
+    deferred({"type": "cart.updated", "payload": {"user_id": 1}})
+    with pytest.raises(SearchUnavailable):
+        deferred.flush()
+    assert deferred.pending == {lamp}
+    deferred.index = IndexProductChanges(shop.container.adapters.uow, MemorySearch())
+    deferred.flush()
+    assert deferred.pending == set()
+    assert deferred.index.search.drift(shop.list_products(query=EVERYTHING,
+                                                          page=PageRequest()).items).clean

@@ -22,7 +22,7 @@ from shopcore.ports.search import (
 )
 
 _WORD = re.compile(r"[^\W_]+")
-EXACT_NAME, ALL_WORDS = 10.0, 2.0
+EXACT_NAME, ALL_WORDS, LEADING_WORD = 10.0, 2.0, 0.5
 NAME_WEIGHT, DESCRIPTION_WEIGHT = 3.0, 1.0
 EXACT, PREFIX, TYPO = 1.0, 0.7, 0.5
 MIN_PREFIX, MIN_TYPO = 3, 4
@@ -96,6 +96,8 @@ class Document:
         score = sum(found) / (1 + 0.05 * len(self.name_words))
         if matched == len(query_words):
             score += ALL_WORDS * matched
+        if self.name_words and match(query_words[0], self.name_words[:1]):
+            score += LEADING_WORD
         if self.name == phrase:
             score += EXACT_NAME
         return round(score, 6)
