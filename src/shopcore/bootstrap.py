@@ -6,8 +6,10 @@ a CLI command or a test.
 
 from __future__ import annotations
 
+import importlib
+import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from dependency_injector import containers, providers
 
@@ -16,6 +18,7 @@ from shopcore.adapters.inprocess.events import InProcessPublisher, MemoryPublish
 from shopcore.adapters.mail.mailers import ConsoleMailer, MemoryMailer, SmtpMailer
 from shopcore.adapters.memory.cart_cache import LruCartCache
 from shopcore.adapters.memory.gateway import MemoryGateway
+from shopcore.adapters.memory.search import MemorySearch
 from shopcore.adapters.memory.security import PlainHasher
 from shopcore.adapters.memory.store import MemoryStore
 from shopcore.adapters.memory.unit_of_work import MemoryUnitOfWork
@@ -29,10 +32,36 @@ from shopcore.adapters.sqlalchemy.engine import engine_resource
 from shopcore.adapters.sqlalchemy.probe import DatabaseProbe
 from shopcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
 from shopcore.adapters.stripe.webhooks import StripeWebhookVerifier
-from shopcore.application import readiness
+from shopcore.application import readiness, search_index
 from shopcore.ports.health import DISABLED, UP
+from shopcore.ports.search import ProductSearch
 from shopcore.settings import Settings
 from shopcore.use_cases import UseCases
+
+log = logging.getLogger("shopcore.search")
+
+
+def _search_engine(module: str, name: str, *args: Any) -> ProductSearch:
+    """The engine `name` of `module`, or the in-memory one while that module is absent."""
+    try:
+        engine = getattr(importlib.import_module(module), name)(*args)
+    except ModuleNotFoundError:
+        log.warning("search: %s is not in this build; searching in memory instead", module)
+        return MemorySearch()
+    return cast(ProductSearch, engine)
+
+
+def _sqlite_search(engine: Any) -> ProductSearch:
+    return _search_engine("shopcore.adapters.sqlsearch.sqlite", "SqliteSearch", engine)
+
+
+def _postgres_search(engine: Any) -> ProductSearch:
+    return _search_engine("shopcore.adapters.sqlsearch.postgres", "PostgresSearch", engine)
+
+
+def _opensearch_search(client: Any, index_prefix: str) -> ProductSearch:
+    return _search_engine("shopcore.adapters.opensearch.search", "OpenSearchSearch", client,
+                          index_prefix)
 
 
 def _kafka_publisher(bootstrap_servers: str) -> Any:
@@ -121,7 +150,32 @@ class Adapters(containers.DeclarativeContainer):
         redis=providers.Singleton(RedisCartCache, gateways.redis,
                                   settings.provided.cart_cache_ttl_seconds),
     )
-    event_handlers = providers.List()
+    product_search = providers.Selector(
+        settings.provided.search_engine,
+        memory=providers.Singleton(MemorySearch),
+        sqlite=providers.Singleton(_sqlite_search, gateways.engine),
+        postgres=providers.Singleton(_postgres_search, gateways.engine),
+        opensearch=providers.Singleton(_opensearch_search, gateways.opensearch,
+                                       settings.provided.opensearch_index_prefix),
+    )
+    search_fallback = providers.Selector(
+        settings.provided.search_fallback,
+        none=providers.Object(None),
+        memory=providers.Singleton(MemorySearch),
+        sqlite=providers.Singleton(_sqlite_search, gateways.engine),
+        postgres=providers.Singleton(_postgres_search, gateways.engine),
+    )
+    index_changes = providers.Singleton(search_index.IndexProductChanges, new_uow=uow.provider,
+                                        search=product_search, fallback=search_fallback)
+    deferred_indexing = providers.Singleton(search_index.DeferredIndexing, index=index_changes)
+    # The in-process bus calls handlers inside the relay's transaction: index after it.
+    search_handler = providers.Selector(settings.provided.event_bus, inprocess=deferred_indexing,
+                                        memory=index_changes, kafka=index_changes)
+    pending_indexing = providers.Selector(settings.provided.event_bus,
+                                          inprocess=deferred_indexing,
+                                          memory=providers.Object(None),
+                                          kafka=providers.Object(None))
+    event_handlers = providers.List(search_handler)
     event_publisher = providers.Selector(
         settings.provided.event_bus,
         inprocess=providers.Singleton(InProcessPublisher, handlers=event_handlers),
@@ -145,7 +199,8 @@ class Adapters(containers.DeclarativeContainer):
         redis=cart_cache,
         memory=providers.Object(readiness.Fixed(DISABLED)),
     )
-    search_probe = providers.Object(readiness.Fixed(DISABLED))
+    search_probe = providers.Singleton(readiness.SearchProbe, search=product_search,
+                                       fallback=search_fallback)
     payment_gateway = providers.Selector(
         settings.provided.payment_provider,
         memory=providers.Singleton(MemoryGateway),

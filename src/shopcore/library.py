@@ -20,13 +20,14 @@ from shopcore.application import (
 )
 from shopcore.application.authenticate import Authenticate
 from shopcore.library_payments import PaymentUseCases
+from shopcore.library_search import SearchUseCases
 from shopcore.settings import MEMORY, Settings
 
 if TYPE_CHECKING:
     from shopcore.bootstrap import Container
 
 
-class App(PaymentUseCases):
+class App(PaymentUseCases, SearchUseCases):
     """The shop's use cases as typed properties: `App.in_memory().register_user(...)`.
 
     Each access builds a fresh use case, and so a fresh unit of work.

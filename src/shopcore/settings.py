@@ -17,6 +17,7 @@ from dotenv import dotenv_values
 log = logging.getLogger(__name__)
 MEMORY = "memory://"
 SUPPORTED_DATABASES = ("sqlite://", "sqlite+pysqlite://", "postgresql+psycopg://", MEMORY)
+SEARCH_BACKENDS = ("memory", "sqlite", "postgres", "opensearch")
 
 
 class SettingsError(ValueError):
@@ -64,6 +65,7 @@ class Settings:
     kafka_bootstrap_servers: str | None = None
     opensearch_url: str | None = None
     search_backend: str | None = None
+    opensearch_index_prefix: str = "shopcore"
     stripe_secret_key: str | None = None
     stripe_api_base: str | None = None
     stripe_webhook_secret: str | None = None
@@ -103,6 +105,38 @@ class Settings:
     def storage(self) -> str:
         """Where the unit of work keeps the shop: 'sql' or 'memory'."""
         return "memory" if self.in_memory else "sql"
+
+    @property
+    def database_search(self) -> str:
+        """The search engine of the database itself: 'sqlite', 'postgres' or 'memory'."""
+        if self.in_memory:
+            return "memory"
+        return "postgres" if self.database_url.startswith("postgresql") else "sqlite"
+
+    @property
+    def search_engine(self) -> str:
+        """SHOPCORE_SEARCH_BACKEND, else OpenSearch when its URL is set, else the database's."""
+        if self.search_backend:
+            return self.search_backend
+        return "opensearch" if self.opensearch_url else self.database_search
+
+    @property
+    def search_fallback(self) -> str:
+        """What answers while OpenSearch is down: the database's engine; 'none' otherwise."""
+        return self.database_search if self.search_engine == "opensearch" else "none"
+
+    def check_search(self) -> None:
+        """A known SHOPCORE_SEARCH_BACKEND, and the database or URL that it needs."""
+        engine = self.search_engine
+        if engine not in SEARCH_BACKENDS:
+            raise SettingsError(f"SHOPCORE_SEARCH_BACKEND must be one of "
+                                f"{', '.join(SEARCH_BACKENDS)}, not {engine!r}")
+        if engine in ("sqlite", "postgres") and engine != self.database_search:
+            raise SettingsError(f"SHOPCORE_SEARCH_BACKEND={engine} needs a {engine} "
+                                f"SHOPCORE_DATABASE_URL")
+        if engine == "opensearch" and not self.opensearch_url:
+            raise SettingsError("SHOPCORE_SEARCH_BACKEND=opensearch needs "
+                                "SHOPCORE_OPENSEARCH_URL")
 
     @property
     def cart_cache_store(self) -> str:
@@ -170,12 +204,13 @@ class Settings:
             raise SettingsError(
                 f"SHOPCORE_DATABASE_URL must start with sqlite://, postgresql:// or memory://, "
                 f"not {database_url.split(':', 1)[0]}://")
-        return cls(
+        settings = cls(
             database_url=database_url,
             redis_url=opt("SHOPCORE_REDIS_URL"),
             kafka_bootstrap_servers=opt("SHOPCORE_KAFKA_BOOTSTRAP_SERVERS"),
             opensearch_url=opt("SHOPCORE_OPENSEARCH_URL"),
-            search_backend=opt("SHOPCORE_SEARCH_BACKEND"),
+            search_backend=(opt("SHOPCORE_SEARCH_BACKEND") or "").lower() or None,
+            opensearch_index_prefix=opt("SHOPCORE_OPENSEARCH_INDEX_PREFIX") or "shopcore",
             stripe_secret_key=opt("STRIPE_SECRET_KEY"),
             stripe_api_base=opt("STRIPE_API_BASE"),
             stripe_webhook_secret=opt("STRIPE_WEBHOOK_SECRET"),
@@ -206,3 +241,5 @@ class Settings:
             proxies=_int(env, "SHOPCORE_PROXIES", 0),
             sql_echo=(opt("SHOPCORE_SQL_ECHO") or "").lower() in ("1", "true", "yes"),
         )
+        settings.check_search()
+        return settings

@@ -22,6 +22,8 @@ from shopcore.application import (
     readiness,
     reconcile,
     refunds,
+    search,
+    search_index,
     user_lookup,
     webhooks,
 )
@@ -64,6 +66,18 @@ class UseCases(containers.DeclarativeContainer):
                                        cache=adapters.cart_cache)
     delete_product = providers.Factory(products.DeleteProduct, uow=uow,
                                        cache=adapters.cart_cache)
+
+    search_warning = providers.Singleton(search.FallbackWarning, clock=core.clock)
+    search_products = providers.Factory(search.SearchProducts, uow=uow,
+                                        search=adapters.product_search,
+                                        fallback=adapters.search_fallback, warn=search_warning,
+                                        pending=adapters.pending_indexing)
+    rebuild_search_index = providers.Factory(search_index.RebuildSearchIndex,
+                                             new_uow=uow.provider, search=adapters.product_search,
+                                             fallback=adapters.search_fallback)
+    check_search_index = providers.Factory(search_index.CheckSearchIndex, new_uow=uow.provider,
+                                           search=adapters.product_search,
+                                           pending=adapters.pending_indexing)
 
     currency = core.settings.provided.currency
     get_cart = providers.Factory(cart.GetCart, uow=uow, cache=adapters.cart_cache,

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -165,3 +166,9 @@ def test_the_readme_walkthrough_answers_as_documented(
     assert [(p["name"], p["price"], p["stock"]) for p in listed["results"]] == [
         ("Split keyboard", "129.00", 24)]  # one unit sold and refunded, one cancelled
     assert get_json(f"{base}/api/products/")["count"] == 201
+    for query in ("keyboard", "keybaord", "SPLIT"):
+        found = get_json(f"{base}/api/products/search/?q={query}")
+        assert [p["name"] for p in found["results"]][:1] == ["Split keyboard"], query
+    demo = get_json(f"{base}/api/products/?page_size=1")["results"][0]["name"]
+    assert demo in [p["name"] for p in get_json(
+        f"{base}/api/products/search/?q={urllib.parse.quote(demo)}")["results"]]

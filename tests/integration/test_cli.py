@@ -19,7 +19,7 @@ from tests.helpers import shop_of
 
 ADMIN = ["--username", "boss", "--email", "boss@example.com", "--password", "boss-pass-123"]
 COMMANDS = ["create-admin", "consume-events", "db", "events", "orders", "payments", "populate-data",
-            "relay-outbox", "serve"]
+            "relay-outbox", "search-index", "serve"]
 
 
 def rows(env: dict[str, str], table: Any, *columns: str) -> list[tuple[Any, ...]]:

@@ -116,7 +116,7 @@ def test_every_event_arrives_at_a_group_exactly_once_after_dedupe_in_order_per_k
 ) -> None:
     make_activity(shop)
     produced = stored(shop)
-    assert drain(shop) == len(produced) == 22
+    assert drain(shop) == len(produced) == 27
     replay = shop.replay_events(since=_epoch())
     assert replay.published == len(produced)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from shopcore.application.viewer import Viewer
@@ -9,7 +10,7 @@ from shopcore.domain.errors import NotFound
 from shopcore.domain.order import RELEASES_STOCK, Actor, Order, Status
 from shopcore.ports.unit_of_work import UnitOfWork
 
-__all__ = ["load_order", "move_order"]
+__all__ = ["load_order", "move_order", "record_stock_moved"]
 
 
 def load_order(uow: UnitOfWork, order_id: int, viewer: Viewer, lock: bool = False) -> Order:
@@ -27,4 +28,13 @@ def move_order(uow: UnitOfWork, order: Order, target: Status, actor: Actor, who:
     if target in RELEASES_STOCK:
         for line in order.lines:
             uow.products.release(line.product_id, line.quantity)
+        record_stock_moved(uow, [line.product_id for line in order.lines])
     uow.orders.save(order)
+
+
+def record_stock_moved(uow: UnitOfWork, product_ids: Sequence[int]) -> None:
+    """One `product.changed` per product whose tracked stock moved, read as it now is."""
+    for product in uow.products.get_many(sorted(set(product_ids))).values():
+        if product.stock is not None:
+            product.stock_moved()
+            uow.track(product)

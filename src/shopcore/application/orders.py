@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from shopcore.application.order_moves import load_order, move_order
+from shopcore.application.order_moves import load_order, move_order, record_stock_moved
 from shopcore.application.refunds import (
     ask_provider,
     pending_refunds,
@@ -44,6 +44,7 @@ class PlaceOrder:
             products = self.uow.products.get_many(sorted(cart.lines), for_update=True)
             order = Order.place(cart, products, self.clock.now(), f"user:{user_id}")
             reserve_stock(self.uow, order, products)
+            record_stock_moved(self.uow, list(products))
             self.uow.orders.add(order)
             cart.clear()
             self.uow.carts.save(cart)

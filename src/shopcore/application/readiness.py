@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from shopcore.ports.health import DOWN, UP, Probe
 
+DEGRADED = "degraded"
+
 
 @dataclass(frozen=True)
 class Fixed:
@@ -33,6 +35,20 @@ def _ask(probe: Probe) -> str:
         return DOWN
 
 
+@dataclass(frozen=True)
+class SearchProbe:
+    """The search engine's own answer; 'degraded' while it is down and a fallback answers."""
+
+    search: Probe
+    fallback: Probe | None = None
+
+    def check(self) -> str:
+        answer = _ask(self.search)
+        if answer == DOWN and self.fallback is not None and _ask(self.fallback) != DOWN:
+            return DEGRADED
+        return answer
+
+
 @dataclass
 class CheckReadiness:
     """Probe every dependency; without the database the shop is down, without another degraded."""
@@ -43,4 +59,5 @@ class CheckReadiness:
         checks = {name: _ask(probe) for name, probe in self.probes.items()}
         if checks.get("database") != UP:
             return Readiness("down", checks)
-        return Readiness("degraded" if DOWN in checks.values() else "ok", checks)
+        hurt = DOWN in checks.values() or DEGRADED in checks.values()
+        return Readiness(DEGRADED if hurt else "ok", checks)

@@ -226,6 +226,10 @@ class Product(Aggregate):
         self.updated_at = now
         self.record(self._changed("updated"))
 
+    def stock_moved(self) -> None:
+        """Record that an order took or gave back units (`in_stock` may have changed)."""
+        self.record(self._changed("updated"))
+
     def delete(self) -> None:
         """Record that the product leaves the catalog; the repository then removes it."""
         self.record(self._changed("deleted"))

@@ -85,5 +85,12 @@ def populate_data(users: int, categories: int, products: int, seed: int, passwor
                 app.add_demo_products(products=made, progress=bar.update)
         else:
             app.add_demo_products(products=made)
+        # The bulk insert records no events, so nothing else would index these products.
+        if products >= PROGRESS_FROM:
+            with click.progressbar(length=app.count_products(), label="search index",
+                                   file=sys.stderr) as bar:
+                indexed = app.rebuild_search_index(progress=bar.update)
+        else:
+            indexed = app.rebuild_search_index()
     click.echo(f"created {added_users} users, {categories} categories, {products} products "
-               f"in {time.perf_counter() - started:.1f}s")
+               f"in {time.perf_counter() - started:.1f}s; {indexed} indexed for search")

@@ -11,6 +11,7 @@ from shopcore.entrypoints.cli.db import db
 from shopcore.entrypoints.cli.events import consume_events, events, relay_outbox
 from shopcore.entrypoints.cli.orders import orders
 from shopcore.entrypoints.cli.payments import payments
+from shopcore.entrypoints.cli.search import search_index
 from shopcore.entrypoints.cli.serve import serve
 
 
@@ -25,5 +26,5 @@ def main() -> None:
 
 
 for command in (serve, db, create_admin, relay_outbox, consume_events, events, orders,
-                payments, populate_data):
+                payments, populate_data, search_index):
     main.add_command(command)

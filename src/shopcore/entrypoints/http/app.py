@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, current_app, request, send_from_directory
@@ -14,6 +15,7 @@ from shopcore.library import App
 from shopcore.settings import Settings
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
+log = logging.getLogger("shopcore.search")
 
 
 def _needs_json() -> Any:
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
         orders,
         password_reset,  # noqa: F401 - its routes hang on users.blp
         payments,
+        search,
         users,
     )
 
@@ -69,17 +72,30 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
             x_host=settings.proxies)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = shop
+    warm_search(shop)
     api = Api(app, spec_kwargs={"info": {"description": "shopcore REST API"}})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     register_error_handlers(app)
     app.before_request(_needs_json)
-    for module in (users, catalog, cart, orders, payments):
+    for module in (users, search, catalog, cart, orders, payments):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_assets",
                      _swagger_asset)
     return app
+
+
+def warm_search(shop: App) -> None:
+    """Fill an in-memory index from a stored catalog: it starts empty in every process."""
+    if shop.product_search.name != "memory" or shop.settings.in_memory:
+        return
+    try:
+        indexed = shop.rebuild_search_index()
+    except Exception as exc:  # a database not yet up or migrated must not stop the app
+        log.warning("search: could not index the catalog in memory: %s", exc)
+        return
+    log.info("search: indexed %d product(s) in memory", indexed)
 
 
 def _swagger_asset(filename: str) -> Any:

@@ -19,6 +19,7 @@ from shopcore.domain.errors import (
     PaymentProviderError,
     PaymentProviderUnavailable,
     PermissionDenied,
+    SearchUnavailable,
     Throttled,
     ValidationFailed,
 )
@@ -40,6 +41,7 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
     PaymentDeclined: 402,
     PaymentProviderError: 502,
     PaymentProviderUnavailable: 503,
+    SearchUnavailable: 503,
 }
 DEFAULT_MESSAGES = {
     400: "The request is invalid.",
