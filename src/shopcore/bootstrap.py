@@ -6,10 +6,9 @@ a CLI command or a test.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from dependency_injector import containers, providers
 
@@ -41,27 +40,31 @@ from shopcore.use_cases import UseCases
 log = logging.getLogger("shopcore.search")
 
 
-def _search_engine(module: str, name: str, *args: Any) -> ProductSearch:
-    """The engine `name` of `module`, or the in-memory one while that module is absent."""
-    try:
-        engine = getattr(importlib.import_module(module), name)(*args)
-    except ModuleNotFoundError:
-        log.warning("search: %s is not in this build; searching in memory instead", module)
-        return MemorySearch()
-    return cast(ProductSearch, engine)
-
-
 def _sqlite_search(engine: Any) -> ProductSearch:
-    return _search_engine("shopcore.adapters.sqlsearch.sqlite", "SqliteSearch", engine)
+    from shopcore.adapters.sqlsearch.sqlite import SqliteSearch
+
+    return SqliteSearch(engine)
 
 
 def _postgres_search(engine: Any) -> ProductSearch:
-    return _search_engine("shopcore.adapters.sqlsearch.postgres", "PostgresSearch", engine)
+    from shopcore.adapters.sqlsearch.postgres import PostgresSearch
+
+    return PostgresSearch(engine)
+
+
+def _opensearch_client(settings: Settings) -> Any:
+    if not settings.opensearch_url:
+        return None
+    from shopcore.adapters.opensearch.search import opensearch_client
+
+    return opensearch_client(settings.opensearch_url, settings.opensearch_user,
+                             settings.opensearch_password)
 
 
 def _opensearch_search(client: Any, index_prefix: str) -> ProductSearch:
-    return _search_engine("shopcore.adapters.opensearch.search", "OpenSearchSearch", client,
-                          index_prefix)
+    from shopcore.adapters.opensearch.search import OpenSearchSearch
+
+    return OpenSearchSearch(client, index_prefix)
 
 
 def _kafka_publisher(bootstrap_servers: str) -> Any:
@@ -100,8 +103,8 @@ class Gateways(containers.DeclarativeContainer):
     stripe = providers.Singleton(_stripe_client, core.settings.provided.stripe_secret_key,
                                  core.settings.provided.stripe_api_base,
                                  core.settings.provided.stripe_timeout_seconds)
-    # The home of the client search (SHOPCORE_OPENSEARCH_*) brings, filled by that issue.
-    opensearch: providers.Object[Any] = providers.Object(None)
+    # The OpenSearch client (SHOPCORE_OPENSEARCH_*), built only when its URL is set.
+    opensearch = providers.Singleton(_opensearch_client, core.settings)
 
 
 class Adapters(containers.DeclarativeContainer):

@@ -66,6 +66,8 @@ class Settings:
     opensearch_url: str | None = None
     search_backend: str | None = None
     opensearch_index_prefix: str = "shopcore"
+    opensearch_user: str | None = None
+    opensearch_password: str | None = field(default=None, repr=False)
     stripe_secret_key: str | None = None
     stripe_api_base: str | None = None
     stripe_webhook_secret: str | None = None
@@ -211,6 +213,8 @@ class Settings:
             opensearch_url=opt("SHOPCORE_OPENSEARCH_URL"),
             search_backend=(opt("SHOPCORE_SEARCH_BACKEND") or "").lower() or None,
             opensearch_index_prefix=opt("SHOPCORE_OPENSEARCH_INDEX_PREFIX") or "shopcore",
+            opensearch_user=opt("SHOPCORE_OPENSEARCH_USER"),
+            opensearch_password=opt("SHOPCORE_OPENSEARCH_PASSWORD"),
             stripe_secret_key=opt("STRIPE_SECRET_KEY"),
             stripe_api_base=opt("STRIPE_API_BASE"),
             stripe_webhook_secret=opt("STRIPE_WEBHOOK_SECRET"),

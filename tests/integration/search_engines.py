@@ -15,6 +15,8 @@ from shopcore.adapters.memory.store import MemoryStore
 from shopcore.adapters.memory.unit_of_work import MemoryUnitOfWork
 from shopcore.ports.search import ProductSearch
 from tests.helpers import UowFactory
+from tests.integration.opensearch_engine import opensearch_engine
+from tests.integration.sql_search_engines import postgres_engine, sqlite_engine
 
 Engine = Callable[[pytest.FixtureRequest], tuple[UowFactory, ProductSearch]]
 
@@ -24,4 +26,4 @@ def memory(request: pytest.FixtureRequest) -> tuple[UowFactory, ProductSearch]:
     return (lambda: MemoryUnitOfWork(store)), MemorySearch()
 
 
-ENGINES: list[Engine] = [memory]
+ENGINES: list[Engine] = [memory, sqlite_engine, postgres_engine, opensearch_engine]

@@ -62,8 +62,8 @@ def _filters(query: SearchQuery) -> tuple[str, dict[str, Any]]:
 def _price_facets(counts: dict[int, int]) -> list[PriceFacet]:
     lowers = (Decimal(0), *PRICE_BUCKETS)
     uppers: tuple[Decimal | None, ...] = (*PRICE_BUCKETS, None)
-    return [PriceFacet(low, high, counts.get(i, 0))
-            for i, (low, high) in enumerate(zip(lowers, uppers, strict=True))]
+    return [PriceFacet(low, high, counts[i])
+            for i, (low, high) in enumerate(zip(lowers, uppers, strict=True)) if counts.get(i)]
 
 
 class SqlSearch:

@@ -17,6 +17,14 @@ from shopcore.domain.catalog import MAX_CATEGORY_NAME, MAX_PRODUCT_NAME
 from shopcore.entrypoints.cli.context import shop, stored_settings
 
 PROGRESS_FROM = 2_000
+# Products people search a shop for, so the demo catalog answers `?q=laptop` as a shop would.
+KINDS = ("Laptop", "Keyboard", "Mouse", "Monitor", "Headphones", "Speaker", "Webcam",
+         "Microphone", "Desk lamp", "Office chair", "Standing desk", "Backpack", "Notebook",
+         "Fountain pen", "Coffee grinder", "Kettle", "Water bottle", "Running shoes", "Jacket",
+         "Tent", "Sleeping bag", "Camera", "Tripod", "Smartwatch", "Tablet", "Phone case",
+         "Charger", "Power bank", "USB-C hub", "Router")
+QUALITIES = ("Compact", "Wireless", "Ergonomic", "Classic", "Lightweight", "Premium", "Rugged",
+             "Slim", "Portable", "Smart", "Quiet", "Foldable", "Vintage", "Pro", "Eco")
 
 
 class FakeShop:
@@ -43,8 +51,9 @@ class FakeShop:
     def products(self, count: int, category_ids: list[int]) -> Iterator[DemoProduct]:
         """`count` products spread uniformly over `category_ids`."""
         for _ in range(count):
+            kind, quality = self.rng.choice(KINDS), self.rng.choice(QUALITIES)
             yield DemoProduct(
-                name=self.fake.catch_phrase()[:MAX_PRODUCT_NAME],
+                name=f"{quality} {kind.lower()} {self.fake.word()}"[:MAX_PRODUCT_NAME],
                 description=self.fake.paragraph(nb_sentences=5),
                 price=Decimal(self.rng.randint(100, 100_000)) / 100,
                 stock=self.rng.randint(1_000, 10_000),
