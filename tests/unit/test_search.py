@@ -27,6 +27,7 @@ class DownSearch:
     """An engine whose server cannot be reached."""
 
     name = "opensearch"
+    follows_catalog = False
 
     def index(self, products: Iterable[Product], category_names: dict[int, str]) -> None:
         raise SearchUnavailable("connection refused")

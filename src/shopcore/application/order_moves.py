@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from shopcore.application.viewer import Viewer
+from shopcore.domain.catalog import Product
 from shopcore.domain.errors import NotFound
 from shopcore.domain.order import RELEASES_STOCK, Actor, Order, Status
 from shopcore.ports.unit_of_work import UnitOfWork
@@ -26,15 +26,16 @@ def move_order(uow: UnitOfWork, order: Order, target: Status, actor: Actor, who:
     """Move the order along the table, put its stock back if the move says so, store it."""
     order.move_to(target, actor, who, now, note)
     if target in RELEASES_STOCK:
+        products = uow.products.get_many(sorted(line.product_id for line in order.lines))
         for line in order.lines:
             uow.products.release(line.product_id, line.quantity)
-        record_stock_moved(uow, [line.product_id for line in order.lines])
+            if line.product_id in products:
+                record_stock_moved(uow, products[line.product_id], line.quantity)
     uow.orders.save(order)
 
 
-def record_stock_moved(uow: UnitOfWork, product_ids: Sequence[int]) -> None:
-    """One `product.changed` per product whose tracked stock moved, read as it now is."""
-    for product in uow.products.get_many(sorted(set(product_ids))).values():
-        if product.stock is not None:
-            product.stock_moved()
-            uow.track(product)
+def record_stock_moved(uow: UnitOfWork, product: Product, by: int) -> None:
+    """`product` (as loaded) gained `by` units, or lost them: its `product.changed` is stored."""
+    if product.stock is not None:
+        product.stock_moved(by)
+        uow.track(product)

@@ -44,7 +44,6 @@ class PlaceOrder:
             products = self.uow.products.get_many(sorted(cart.lines), for_update=True)
             order = Order.place(cart, products, self.clock.now(), f"user:{user_id}")
             reserve_stock(self.uow, order, products)
-            record_stock_moved(self.uow, list(products))
             self.uow.orders.add(order)
             cart.clear()
             self.uow.carts.save(cart)
@@ -67,6 +66,7 @@ def reserve_stock(uow: UnitOfWork, order: Order, products: Mapping[int, Product]
             raise not_enough_stock([StockMustCoverCartLine(
                 "items", line.name, line.product_id, line.quantity,
                 left.stock if left else 0).message])
+        record_stock_moved(uow, products[line.product_id], -line.quantity)
 
 
 class ListOrders:

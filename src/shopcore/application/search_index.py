@@ -90,13 +90,16 @@ class IndexProductChanges:
         self.refresh([int(message["payload"]["product_id"])])
 
     def refresh(self, product_ids: Iterable[int]) -> None:
+        fed = [e for e in engines(self.search, self.fallback) if not e.follows_catalog]
+        if not fed:
+            return
         product_ids = sorted(product_ids)
         with self.new_uow() as uow:
             found = uow.products.get_many(product_ids)
-            names = {c: category.name for c in {p.category_id for p in found.values()}
-                     if (category := uow.categories.get(c)) is not None}
+            wanted = {p.category_id for p in found.values()}
+            names = {c.id: c.name for c in uow.categories.all() if c.id in wanted}
         gone = [i for i in product_ids if i not in found]
-        for engine in engines(self.search, self.fallback):
+        for engine in fed:
             if found:
                 engine.index(found.values(), names)
             if gone:

@@ -226,8 +226,15 @@ class Product(Aggregate):
         self.updated_at = now
         self.record(self._changed("updated"))
 
-    def stock_moved(self) -> None:
-        """Record that an order took or gave back units (`in_stock` may have changed)."""
+    def stock_moved(self, by: int) -> None:
+        """An order took (`by` < 0) or gave back units of tracked stock: say so, as it now is.
+
+        The repository moved the stored stock itself (a conditional UPDATE); this keeps the
+        loaded product level with it and records the change (`in_stock` may have flipped).
+        """
+        if self.stock is None:
+            return
+        self.stock += by
         self.record(self._changed("updated"))
 
     def delete(self) -> None:

@@ -86,10 +86,13 @@ class ProductSearch(Protocol):
     one-letter typos still found, accents and case ignored; its facets count every match,
     not only the page. `rebuild` replaces the whole index with `products`; `drift` compares
     the index with them. Query text the engine cannot parse is searched as plain words,
-    never an error. An engine that is down raises `SearchUnavailable`.
+    never an error. An engine that is down raises `SearchUnavailable`. An engine that
+    `follows_catalog` reads the catalog's own tables, kept in step by the database in the
+    same transaction as every change: feeding it `index`/`remove` is never needed.
     """
 
     name: str
+    follows_catalog: bool
 
     def index(self, products: Iterable[Product], category_names: dict[int, str]) -> None: ...
     def remove(self, product_ids: Iterable[int]) -> None: ...

@@ -128,6 +128,7 @@ class MemorySearch:
     """The whole index in a dict; every search scores every product (fine for tests, demos)."""
 
     name = "memory"
+    follows_catalog = False
 
     def __init__(self) -> None:
         self.documents: dict[int, Document] = {}

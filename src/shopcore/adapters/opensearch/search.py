@@ -63,6 +63,7 @@ class OpenSearchSearch:
     """Product search on OpenSearch, behind the alias `index_prefix`."""
 
     name = "opensearch"
+    follows_catalog = False
 
     def __init__(self, client: OpenSearch, index_prefix: str = "shopcore-products") -> None:
         self.client, self.alias = client, index_prefix

@@ -70,6 +70,7 @@ class SqlSearch:
     """The search flow over a `matches(id, score)` CTE that each engine writes its own way."""
 
     name = ""
+    follows_catalog = True  # triggers or a generated column keep it in step with products
     probe = "SELECT 1"
 
     def __init__(self, engine: Engine) -> None:
