@@ -6,7 +6,6 @@ a CLI command or a test.
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Any
 
@@ -36,8 +35,6 @@ from shopcore.ports.health import DISABLED, UP
 from shopcore.ports.search import ProductSearch
 from shopcore.settings import Settings
 from shopcore.use_cases import UseCases
-
-log = logging.getLogger("shopcore.search")
 
 
 def _sqlite_search(engine: Any) -> ProductSearch:
