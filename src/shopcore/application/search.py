@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from shopcore.application.products import ensure_category
 from shopcore.application.search_index import DeferredIndexing
 from shopcore.domain.catalog import Product, ProductQuery
-from shopcore.domain.errors import SearchUnavailable, ValidationFailed
+from shopcore.domain.errors import InvalidSearchText, SearchUnavailable
 from shopcore.domain.pagination import Page, PageRequest
 from shopcore.ports.clock import Clock
 from shopcore.ports.search import (
@@ -61,11 +61,11 @@ class FallbackWarning:
 
 
 def checked_text(text: str) -> str:
-    """The query without surrounding blanks, 1-200 characters, else ValidationFailed on `q`."""
+    """The query without surrounding blanks, 1-200 characters, else InvalidSearchText."""
     stripped = text.strip()
     if not 1 <= len(stripped) <= MAX_QUERY:
         message = f"Ensure this field has 1-{MAX_QUERY} characters, not blank."
-        raise ValidationFailed("Invalid search query.", {"q": [message]})
+        raise InvalidSearchText("Invalid search query.", {"text": [message]})
     return stripped
 
 

@@ -60,5 +60,9 @@ class PaymentProviderUnavailable(DomainError):
     """The provider could not be reached in time (a 503); reconciliation learns the outcome."""
 
 
+class InvalidSearchText(ValidationFailed):
+    """The text to search for is blank or too long; `errors` names the field `text`."""
+
+
 class SearchUnavailable(DomainError):
     """The search engine could not answer; the database's engine may answer instead."""

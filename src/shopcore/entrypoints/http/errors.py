@@ -14,6 +14,7 @@ from shopcore.domain.errors import (
     AuthenticationFailed,
     Conflict,
     DomainError,
+    InvalidSearchText,
     NotFound,
     PaymentDeclined,
     PaymentProviderError,
@@ -129,6 +130,8 @@ def _in_drf_words(exc: DomainError) -> tuple[str, dict[str, list[str]]]:
     if isinstance(exc, UnknownCategory):
         message = f'Invalid pk "{exc.category_id}" - object does not exist.'
         return message, {exc.field: [message]}
+    if isinstance(exc, InvalidSearchText):
+        return exc.message, {"q": exc.errors["text"]}  # the query parameter the API names
     if isinstance(exc, PaymentDeclined) and exc.decline_code:
         return exc.message, {"payment_method_id": [f"{exc.message} ({exc.decline_code})"]}
     return exc.message, exc.errors
