@@ -8,14 +8,12 @@ from flask import Response, request
 from flask.views import MethodView
 
 from shopcore.application.viewer import Viewer
-from shopcore.domain.errors import DomainError
 from shopcore.domain.order import Actor, Order
 from shopcore.entrypoints.http.auth import login_required, staff_required, viewer
 from shopcore.entrypoints.http.blueprint import Parser, blueprint
 from shopcore.entrypoints.http.context import shop
-from shopcore.entrypoints.http.errors import domain_error_answer
 from shopcore.entrypoints.http.pagination import envelope, page_request
-from shopcore.entrypoints.http.replay import replay_of, response_of
+from shopcore.entrypoints.http.replay import answered_once
 from shopcore.entrypoints.http.schemas.catalog import MAX_ID
 from shopcore.entrypoints.http.schemas.orders import (
     IdempotencyKeySchema,
@@ -26,7 +24,6 @@ from shopcore.entrypoints.http.schemas.orders import (
     OrderStatusChangeSchema,
 )
 from shopcore.entrypoints.http.schemas.payments import RefundSchema
-from shopcore.ports.repositories import Replay
 
 blp = blueprint("orders", __name__, url_prefix="/api/orders", description="Orders")
 
@@ -86,19 +83,10 @@ class OrderCreate(MethodView):
         With an `Idempotency-Key`, a retry gets the first answer again (errors included).
         """
         caller, body = viewer(), _no_body()
-
-        def place() -> Replay:
-            try:
-                order = shop().place_order(user_id=caller.user_id)
-            except DomainError as exc:
-                return replay_of(*domain_error_answer(exc))
-            return replay_of(201, OrderSchema().dump(order_view(order, caller)))
-
-        key = headers.get("idempotency_key")
-        replay = place() if key is None else shop().idempotently(
-            user_id=caller.user_id, endpoint=CREATE_ENDPOINT, key=key, body=body,
-            action=place)
-        return response_of(replay)
+        return answered_once(
+            CREATE_ENDPOINT, headers.get("idempotency_key"), body,
+            lambda: shop().place_order(user_id=caller.user_id),
+            201, lambda order: OrderSchema().dump(order_view(order, caller)))
 
 
 @blp.route(f"/{ORDER_ID}/")

@@ -7,14 +7,12 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 
-from shopcore.domain.errors import DomainError
 from shopcore.domain.payment import Payment
 from shopcore.entrypoints.http.auth import login_required, viewer
 from shopcore.entrypoints.http.blueprint import blueprint
 from shopcore.entrypoints.http.context import shop
-from shopcore.entrypoints.http.errors import domain_error_answer
 from shopcore.entrypoints.http.pagination import envelope, page_request
-from shopcore.entrypoints.http.replay import replay_of, response_of
+from shopcore.entrypoints.http.replay import answered_once
 from shopcore.entrypoints.http.schemas.catalog import PageArgsSchema
 from shopcore.entrypoints.http.schemas.orders import IdempotencyKeySchema
 from shopcore.entrypoints.http.schemas.payments import (
@@ -24,7 +22,6 @@ from shopcore.entrypoints.http.schemas.payments import (
     WebhookAnswerSchema,
     WebhookEventSchema,
 )
-from shopcore.ports.repositories import Replay
 
 blp = blueprint("payments", __name__, url_prefix="/api/payments", description="Payments")
 
@@ -76,18 +73,10 @@ class PaymentProcess(MethodView):
         (a 402 included).
         """
         caller = viewer()
-
-        def pay() -> Replay:
-            try:
-                payment = shop().process_payment(user_id=caller.user_id, **data)
-            except DomainError as exc:
-                return replay_of(*domain_error_answer(exc))
-            return replay_of(201, PaymentSchema().dump(payment_view(payment)))
-
-        key = headers.get("idempotency_key")
-        replay = pay() if key is None else shop().idempotently(
-            user_id=caller.user_id, endpoint=PROCESS_ENDPOINT, key=key, body=data, action=pay)
-        return response_of(replay)
+        return answered_once(
+            PROCESS_ENDPOINT, headers.get("idempotency_key"), data,
+            lambda: shop().process_payment(user_id=caller.user_id, **data),
+            201, lambda payment: PaymentSchema().dump(payment_view(payment)))
 
 
 @blp.route("/webhook/")
