@@ -64,10 +64,18 @@ def _opensearch_search(client: Any, index_prefix: str) -> ProductSearch:
     return OpenSearchSearch(client, index_prefix)
 
 
-def _kafka_publisher(bootstrap_servers: str) -> Any:
+def _kafka_publisher(settings: Settings) -> Any:
     from shopcore.adapters.kafka.publisher import KafkaPublisher
 
-    return KafkaPublisher(bootstrap_servers)
+    return KafkaPublisher(settings.kafka_bootstrap_servers or "",
+                          partitions=settings.kafka_partitions,
+                          replication_factor=settings.kafka_replication_factor)
+
+
+def _counted(kind: str, inner: Any) -> Any:
+    from shopcore.adapters.prometheus.decorators import counted
+
+    return counted(kind, inner)
 
 
 def _stripe_client(secret_key: str, api_base: str | None, timeout_seconds: float) -> Any:
@@ -94,7 +102,9 @@ class Gateways(containers.DeclarativeContainer):
 
     core = providers.DependenciesContainer()
     engine = providers.Resource(engine_resource, core.settings.provided.database_url,
-                                echo=core.settings.provided.sql_echo)
+                                echo=core.settings.provided.sql_echo,
+                                pool_size=core.settings.provided.db_pool_size,
+                                max_overflow=core.settings.provided.db_max_overflow)
     redis = providers.Resource(redis_resource, core.settings.provided.redis_url)
     memory_store = providers.Singleton(MemoryStore)
     stripe = providers.Singleton(_stripe_client, core.settings.provided.stripe_secret_key,
@@ -143,13 +153,17 @@ class Adapters(containers.DeclarativeContainer):
             redis_throttle, gateways.redis, settings.provided.login_failures_per_address,
             settings.provided.login_failures_per_user, settings.provided.login_window_minutes),
     )
-    cart_cache = providers.Selector(
+    metrics = providers.Callable(lambda s: "on" if s.metrics else "off", settings)  # counted
+    stored_cart_cache = providers.Selector(
         settings.provided.cart_cache_store,
         memory=providers.Singleton(LruCartCache,
                                    ttl_seconds=settings.provided.cart_cache_ttl_seconds),
         redis=providers.Singleton(RedisCartCache, gateways.redis,
                                   settings.provided.cart_cache_ttl_seconds),
     )
+    cart_cache = providers.Selector(
+        metrics, off=stored_cart_cache,
+        on=providers.Singleton(_counted, "cart_cache", stored_cart_cache))
     product_search = providers.Selector(
         settings.provided.search_engine,
         memory=providers.Singleton(MemorySearch),
@@ -180,7 +194,7 @@ class Adapters(containers.DeclarativeContainer):
         settings.provided.event_bus,
         inprocess=providers.Singleton(InProcessPublisher, handlers=event_handlers),
         memory=providers.Singleton(MemoryPublisher),
-        kafka=providers.Singleton(_kafka_publisher, settings.provided.kafka_bootstrap_servers),
+        kafka=providers.Singleton(_kafka_publisher, settings),
     )
     mailer = providers.Selector(
         settings.provided.mailer,
@@ -201,7 +215,7 @@ class Adapters(containers.DeclarativeContainer):
     )
     search_probe = providers.Singleton(readiness.SearchProbe, search=product_search,
                                        fallback=search_fallback)
-    payment_gateway = providers.Selector(
+    provider_gateway = providers.Selector(
         settings.provided.payment_provider,
         memory=providers.Singleton(MemoryGateway),
         simulator=providers.Singleton(
@@ -211,6 +225,9 @@ class Adapters(containers.DeclarativeContainer):
             action_seconds=settings.provided.simulator_action_seconds),
         stripe=providers.Singleton(_stripe_gateway, gateways.stripe, settings.provided.shop_id),
     )
+    payment_gateway = providers.Selector(
+        metrics, off=provider_gateway,
+        on=providers.Singleton(_counted, "payments", provider_gateway))
     webhook_verifier = providers.Singleton(StripeWebhookVerifier,
                                            settings.provided.webhook_secret)
     payments_probe = payment_gateway

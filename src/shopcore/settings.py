@@ -44,6 +44,14 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from exc
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """The variable lowercased, one of `choices`; unset means the first."""
+    raw = (env.get(name) or choices[0]).lower()
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw
+
+
 def _default_secret(var_dir: Path) -> str:
     path = var_dir / "secret_key"
     if path.exists():
@@ -98,6 +106,15 @@ class Settings:
     trusted_hosts: tuple[str, ...] = ()
     proxies: int = 0
     sql_echo: bool = False
+    # Production (issue 11): pools, metrics, logs, Kafka topics.
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    metrics: bool = False
+    log_format: str = "text"
+    access_log: bool = False
+    kafka_partitions: int = 3
+    kafka_replication_factor: int = 1
+    environment: str = "development"
 
     @property
     def in_memory(self) -> bool:
@@ -244,6 +261,14 @@ class Settings:
                                 if h.strip()),
             proxies=_int(env, "SHOPCORE_PROXIES", 0),
             sql_echo=(opt("SHOPCORE_SQL_ECHO") or "").lower() in ("1", "true", "yes"),
+            db_pool_size=_int(env, "SHOPCORE_DB_POOL_SIZE", 5),
+            db_max_overflow=_int(env, "SHOPCORE_DB_MAX_OVERFLOW", 10),
+            metrics=(opt("SHOPCORE_METRICS") or "").lower() in ("1", "on", "true", "yes"),
+            log_format=_choice(env, "SHOPCORE_LOG_FORMAT", ("text", "json")),
+            access_log=(opt("SHOPCORE_ACCESS_LOG") or "").lower() in ("1", "on", "true", "yes"),
+            kafka_partitions=_int(env, "SHOPCORE_KAFKA_PARTITIONS", 3),
+            kafka_replication_factor=_int(env, "SHOPCORE_KAFKA_REPLICATION_FACTOR", 1),
+            environment=(opt("SHOPCORE_ENV") or "development").lower(),
         )
         settings.check_search()
         return settings

@@ -27,11 +27,14 @@ def broken_app(sqlite_template: Path, tmp_path: Path) -> Any:
 def test_an_unexpected_failure_is_a_500_in_the_error_shape_without_sql_or_traceback(
     broken_app: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    response = broken_app.test_client().get("/api/products/")
+    response = broken_app.test_client().get("/api/products/",
+                                            headers={"X-Request-ID": "support-ticket-42"})
 
     assert response.status_code == 500
     assert response.get_json() == {"code": 500, "status": "Internal Server Error",
-                                   "message": "Internal server error."}
+                                   "message": "Internal server error.",
+                                   "request_id": "support-ticket-42"}
+    assert response.headers["X-Request-ID"] == "support-ticket-42"
     text = response.get_data(as_text=True).lower()
     for leak in ("select", "products", "traceback", "sqlite", "secret"):
         assert leak not in text

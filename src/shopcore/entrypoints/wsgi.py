@@ -1,11 +1,16 @@
 """The WSGI callable for production servers: `gunicorn 'shopcore.entrypoints.wsgi:app'`.
 
 Importing this module builds the app (and its container) from the environment: it is
-meant to be imported by a WSGI server only, once per worker process.
+meant to be imported by a WSGI server only, once per worker process. Workers never relay
+the outbox: `shopcore relay-outbox` runs beside them.
 """
 
 from __future__ import annotations
 
 from shopcore.entrypoints.http.app import create_app
+from shopcore.entrypoints.logs import configure_logging
+from shopcore.settings import Settings
 
-app = create_app()
+settings = Settings.from_env()
+configure_logging(settings.log_format)
+app = create_app(settings)

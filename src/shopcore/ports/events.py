@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -12,6 +13,9 @@ from typing import Any, Protocol
 from shopcore.domain.events import DomainEvent
 
 TOPIC_PREFIX = "shopcore."
+# What caused the work in progress (an HTTP request's id, a consumed event's correlation id):
+# the events recorded meanwhile carry it, so one checkout can be followed from HTTP to Kafka.
+correlation_id: ContextVar[str | None] = ContextVar("shopcore_correlation_id", default=None)
 
 
 def topic_of(aggregate: str) -> str:
@@ -30,18 +34,24 @@ class Envelope:
     payload: dict[str, Any]
     topic: str
     sequence: int = 0
+    correlation_id: str | None = None
 
     @classmethod
-    def wrap(cls, event: DomainEvent, occurred_at: datetime, sequence: int = 0) -> Envelope:
+    def wrap(cls, event: DomainEvent, occurred_at: datetime, sequence: int = 0,
+             correlation: str | None = None) -> Envelope:
         return cls(event_id=str(uuid.uuid4()), type=event.type, version=event.version,
                    occurred_at=occurred_at, key=event.key, payload=event.payload(),
-                   topic=topic_of(event.aggregate), sequence=sequence)
+                   topic=topic_of(event.aggregate), sequence=sequence,
+                   correlation_id=correlation)
 
     def to_message(self) -> dict[str, Any]:
-        """The JSON value published on the bus."""
-        return {"event_id": self.event_id, "type": self.type, "version": self.version,
-                "occurred_at": self.occurred_at.isoformat().replace("+00:00", "Z"),
-                "key": self.key, "payload": self.payload, "sequence": self.sequence}
+        """The JSON value published on the bus (`correlation_id` only when it has one)."""
+        message = {"event_id": self.event_id, "type": self.type, "version": self.version,
+                   "occurred_at": self.occurred_at.isoformat().replace("+00:00", "Z"),
+                   "key": self.key, "payload": self.payload, "sequence": self.sequence}
+        if self.correlation_id:
+            message["correlation_id"] = self.correlation_id
+        return message
 
 
 @dataclass(frozen=True)
@@ -112,5 +122,7 @@ def summary(message: dict[str, Any], width: int = 80) -> str:
                          default=str)
     if len(payload) > width:
         payload = payload[: width - 1] + "…"
+    correlation = (f" correlation_id={message['correlation_id']}"
+                   if message.get("correlation_id") else "")
     return (f"{message.get('occurred_at', '-')} {message.get('type', '?')} "
-            f"key={message.get('key', '-')} {payload}")
+            f"key={message.get('key', '-')}{correlation} {payload}")

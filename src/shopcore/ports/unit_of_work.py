@@ -8,7 +8,13 @@ from typing import Protocol, Self
 
 from shopcore.domain.events import Aggregate
 from shopcore.ports.clock import Clock
-from shopcore.ports.events import Envelope, OutboxRepository, ProcessedEventRepository, topic_of
+from shopcore.ports.events import (
+    Envelope,
+    OutboxRepository,
+    ProcessedEventRepository,
+    correlation_id,
+    topic_of,
+)
 from shopcore.ports.repositories import (
     CartRepository,
     CategoryRepository,
@@ -84,10 +90,10 @@ class UnitOfWork(abc.ABC):
             keys.setdefault(topic_of(event.aggregate), {})[event.key] = None
         following = {(topic, key): n for topic, of_topic in keys.items()
                      for key, n in self.outbox.next_sequences(topic, list(of_topic)).items()}
-        now, envelopes = self.clock.now(), []
+        now, envelopes, cause = self.clock.now(), [], correlation_id.get()
         for event in events:
             where = (topic_of(event.aggregate), event.key)
-            envelopes.append(Envelope.wrap(event, now, following[where]))
+            envelopes.append(Envelope.wrap(event, now, following[where], cause))
             following[where] += 1
         self.outbox.add_many(envelopes)
 

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
@@ -50,6 +50,21 @@ class ConsumerStats:
     handled: int = 0
     failed_to_dlq: int = 0
     invalid: int = 0
+
+
+class ConsumerObserver(Protocol):
+    """Told what became of each record (handled, dead_lettered, invalid) and the lag behind."""
+
+    def record(self, topic: str, result: str) -> None: ...
+    def lag(self, topic: str, partition: int, behind: int) -> None: ...
+
+
+class Unobserved:
+    def record(self, topic: str, result: str) -> None:
+        pass
+
+    def lag(self, topic: str, partition: int, behind: int) -> None:
+        pass
 
 
 class HandlerFailed(RuntimeError):
@@ -77,13 +92,15 @@ class KafkaEventConsumer:
                  from_beginning: bool, handle: Handler, max_attempts: int = 3,
                  retry_backoff_s: float = 0.2, dead_letter: bool = True,
                  out: TextIO | None = None, client_id: str = "shopcore-consumer",
-                 session_timeout_ms: int = 6000) -> None:
+                 session_timeout_ms: int = 6000,
+                 observer: ConsumerObserver | None = None) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.group, self.topics = group, tuple(topics)
         self.from_beginning, self.handle = from_beginning, handle
         self.max_attempts, self.retry_backoff_s = max(max_attempts, 1), retry_backoff_s
         self.dead_letter, self.out, self.client_id = dead_letter, out, client_id
         self.session_timeout_ms = session_timeout_ms
+        self.observer = observer or Unobserved()
         self._producer: Any = None
 
     def run(self, *, stop: threading.Event | None = None, max_messages: int | None = None,
@@ -129,6 +146,7 @@ class KafkaEventConsumer:
         if message is None:
             stats.invalid += 1
             self._print(f"{now} (invalid) key={key} {bytes(record.value or b'')[:60]!r}")
+            self.observer.record(record.topic, "invalid")
             if self.dead_letter:
                 self._send_to_dead_letter(record, "not a JSON envelope", 0)
         else:
@@ -136,12 +154,17 @@ class KafkaEventConsumer:
             error = self._handle(message)
             if error is None:
                 stats.handled += 1
+                self.observer.record(record.topic, "handled")
             elif self.dead_letter:
                 self._send_to_dead_letter(record, error, self.max_attempts)
                 stats.failed_to_dlq += 1
+                self.observer.record(record.topic, "dead_lettered")
             else:
                 raise HandlerFailed(f"{record.topic}/{record.partition}@{record.offset}: {error}")
         self._commit(consumer, partition, record.offset + 1)
+        highwater = consumer.highwater(partition)
+        if highwater is not None:
+            self.observer.lag(record.topic, record.partition, max(highwater - record.offset - 1, 0))
 
     def _handle(self, message: dict[str, Any]) -> str | None:
         """None once `handle` succeeded, else the last error after max_attempts tries."""

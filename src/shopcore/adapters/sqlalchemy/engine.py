@@ -10,8 +10,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for `url`; SQLite files get their folder created."""
+def make_engine(url: str, *, echo: bool = False, pool_size: int = 5,
+                max_overflow: int = 10) -> Engine:
+    """An engine for `url`; SQLite files get their folder created; pools sized for PostgreSQL."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -21,7 +22,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10,
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size,
+                         max_overflow=max_overflow,
                          pool_recycle=1800)
 
 
@@ -41,9 +43,10 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def engine_resource(url: str, *, echo: bool = False) -> Iterator[Engine]:
+def engine_resource(url: str, *, echo: bool = False, pool_size: int = 5,
+                    max_overflow: int = 10) -> Iterator[Engine]:
     """The engine as a container resource: disposed when the container shuts down."""
-    engine = make_engine(url, echo=echo)
+    engine = make_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow)
     try:
         yield engine
     finally:

@@ -21,7 +21,8 @@ _KEYS_PER_QUERY = 500
 def _message(row: Any) -> OutboxMessage:
     envelope = Envelope(event_id=row.event_id, type=row.type, version=row.version,
                         occurred_at=aware(row.occurred_at), key=row.key, payload=row.payload,
-                        topic=row.topic, sequence=row.sequence)
+                        topic=row.topic, sequence=row.sequence,
+                        correlation_id=row.correlation_id)
     return OutboxMessage(id=row.id, envelope=envelope, attempts=row.attempts,
                          published_at=aware(row.published_at) if row.published_at else None,
                          last_error=row.last_error)
@@ -40,7 +41,8 @@ class SqlOutboxRepository:
             self.c.execute(insert(outbox), [
                 {"event_id": e.event_id, "type": e.type, "version": e.version,
                  "topic": e.topic, "key": e.key, "sequence": e.sequence,
-                 "occurred_at": e.occurred_at, "payload": e.payload} for e in envelopes])
+                 "occurred_at": e.occurred_at, "payload": e.payload,
+                 "correlation_id": e.correlation_id} for e in envelopes])
 
     def next_sequence(self, topic: str, key: str) -> int:
         return self.next_sequences(topic, [key])[key]

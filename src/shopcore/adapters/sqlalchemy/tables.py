@@ -97,6 +97,7 @@ outbox = Table(
     Column("published_at", DateTime(timezone=True), nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text, nullable=True),
+    Column("correlation_id", String(64), nullable=True),
     Index("uq_outbox_topic_key_sequence", "topic", "key", "sequence", unique=True),
     Index("ix_outbox_unsent", "id", postgresql_where=text("published_at IS NULL"),
           sqlite_where=text("published_at IS NULL")),

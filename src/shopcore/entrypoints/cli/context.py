@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,10 +14,11 @@ from shopcore.library import App
 from shopcore.settings import Settings, SettingsError
 
 
-def configure_logging() -> None:
-    """Our INFO lines (events, relay) on the console; the Kafka client's only when they matter."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("kafka").setLevel(logging.WARNING)
+def configure_logging(settings: Settings) -> None:
+    """Our INFO lines (events, relay) on the console, as SHOPCORE_LOG_FORMAT says."""
+    from shopcore.entrypoints.logs import configure_logging as configure
+
+    configure(settings.log_format)
 
 
 def load_settings() -> Settings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import signal
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ import click
 from shopcore.application.events import RelayResult
 from shopcore.domain.events import AGGREGATES
 from shopcore.entrypoints.cli.context import configure_logging, load_settings, shop
-from shopcore.ports.events import topic_of
+from shopcore.ports.events import correlation_id, topic_of
 
 DURATION = re.compile(r"^(\d+)([smhd])$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -41,12 +42,16 @@ def relay_outbox(once: bool, batch: int) -> None:
     """Publish outbox events to the bus (Kafka when configured), oldest first."""
     from shopcore.entrypoints.relay import RelayLoop
 
-    configure_logging()
     settings = load_settings()
+    configure_logging(settings)
+    published = 0
     with shop(settings) as app:
 
         def once_more() -> RelayResult:
-            return app.relay_outbox(limit=batch)
+            nonlocal published
+            result = app.relay_outbox(limit=batch)
+            published += result.published
+            return result
 
         if once:
             total = 0
@@ -56,12 +61,17 @@ def relay_outbox(once: bool, batch: int) -> None:
                        + (f" ({result.error})" if result.error else ""))
             return
         loop = RelayLoop(once_more, interval=settings.relay_interval_seconds)
-        signal.signal(signal.SIGTERM, lambda *_: loop.stop.set())
+        # A stop lets the batch in flight finish and be marked sent: nothing is sent twice.
+        stop_after_batch(loop.stop)
         click.echo(f"relaying the outbox to the {settings.event_bus} bus; Ctrl+C to stop")
-        try:
-            loop.run()
-        except KeyboardInterrupt:
-            loop.stop.set()
+        loop.run()
+    click.echo(f"relay stopped; published {published} event(s)")
+
+
+def stop_after_batch(stop: threading.Event) -> None:
+    """SIGTERM and Ctrl+C set `stop` instead of interrupting the work in progress."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
 
 
 @click.group("events")
@@ -107,37 +117,60 @@ def replay(since: str, aggregates: tuple[str, ...]) -> None:
               help="Consumer group: each group gets every event once.")
 @click.option("--from-beginning", is_flag=True,
               help="A new group starts at the oldest event instead of the newest.")
-def consume_events(aggregates: tuple[str, ...], group: str, from_beginning: bool) -> None:
-    """Print each event from Kafka and run the registered handlers, once per event."""
-    import threading
+@click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,
+              help="Serve this consumer's Prometheus metrics (lag, dead letters) on this port.")
+def consume_events(aggregates: tuple[str, ...], group: str, from_beginning: bool,
+                   metrics_port: int | None) -> None:
+    """Print each event from Kafka and run the registered handlers, once per event.
 
+    On SIGTERM or Ctrl+C it finishes the event in hand, commits it and leaves the group.
+    """
     from kafka.errors import KafkaError
 
     from shopcore.adapters.kafka.consumer import HandlerFailed, KafkaEventConsumer
     from shopcore.adapters.kafka.topics import SHOPCORE_TOPICS, TopicsNotCreated
 
     settings = load_settings()
+    configure_logging(settings)
     if not settings.kafka_bootstrap_servers:
         raise click.UsageError("set SHOPCORE_KAFKA_BOOTSTRAP_SERVERS to the Kafka brokers "
                                "(the in-process bus prints events in the server's log)")
+    observer = consumer_metrics(metrics_port)
     with shop(settings) as app:
 
         def handle(message: dict[str, Any]) -> None:
-            if not app.handle_event(consumer=group, message=message):
-                click.echo(f"# duplicate {message.get('event_id')} dropped")
+            cause = message.get("correlation_id")
+            token = correlation_id.set(cause if isinstance(cause, str) else None)
+            try:
+                if not app.handle_event(consumer=group, message=message):
+                    click.echo(f"# duplicate {message.get('event_id')} dropped")
+                    if observer is not None:
+                        observer.duplicate()
+            finally:
+                correlation_id.reset(token)
 
         consumer = KafkaEventConsumer(
             settings.kafka_bootstrap_servers, group=group,
             topics=topics_of(aggregates) or SHOPCORE_TOPICS, from_beginning=from_beginning,
-            handle=handle, max_attempts=settings.consumer_max_attempts)
+            handle=handle, max_attempts=settings.consumer_max_attempts, observer=observer)
         stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        stop_after_batch(stop)
         click.echo(f"consuming as group {group!r}; Ctrl+C to stop", err=True)
         try:
             stats = consumer.run(stop=stop)
-        except KeyboardInterrupt:
-            return
         except (KafkaError, OSError, TopicsNotCreated, HandlerFailed) as exc:
             raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
     click.echo(f"# {stats.handled} handled, {stats.failed_to_dlq} dead-lettered, "
                f"{stats.invalid} invalid", err=True)
+
+
+def consumer_metrics(port: int | None) -> Any:
+    """The consumer's instruments, served on `port`; None without a port."""
+    if port is None:
+        return None
+    from shopcore.adapters.prometheus.consumer import ConsumerMetrics
+
+    metrics = ConsumerMetrics()
+    metrics.serve(port)
+    click.echo(f"metrics on http://0.0.0.0:{port}/metrics", err=True)
+    return metrics

@@ -20,13 +20,14 @@ from shopcore.library import App
 @click.option("--threads/--no-threads", default=True, show_default=True,
               help="Serve each request in its own thread.")
 @click.option("--debug", is_flag=True, help="Interactive debugger and auto-reload (never public).")
-@click.option("--relay/--no-relay", default=None,
-              help="Relay the outbox in a background thread "
-                   "[default: on for the in-process bus, off for Kafka].")
-def serve(host: str, port: int, threads: bool, debug: bool, relay: bool | None) -> None:
+@click.option("--relay/--no-relay", default=True, show_default=True,
+              help="Relay the outbox (to Kafka too, when configured) in a background thread.")
+def serve(host: str, port: int, threads: bool, debug: bool, relay: bool) -> None:
     """Run the API on the development server.
 
-    In production use gunicorn: gunicorn 'shopcore.entrypoints.wsgi:app', with
+    Being one process, it relays the outbox itself, whatever the bus: with Kafka, run
+    `shopcore consume-events` in another terminal to see each event. In production use
+    gunicorn -c docker/gunicorn.conf.py 'shopcore.entrypoints.wsgi:app', with
     `shopcore relay-outbox` as its own process.
     """
     from werkzeug.serving import run_simple
@@ -34,8 +35,8 @@ def serve(host: str, port: int, threads: bool, debug: bool, relay: bool | None) 
     from shopcore.entrypoints.http.app import create_app
     from shopcore.entrypoints.relay import Periodic, RelayLoop, expire_all
 
-    configure_logging()
     settings = load_settings()
+    configure_logging(settings)
     if not settings.public_url:
         # The simulator sends its webhooks to the shop itself, at the address it listens on.
         shown_host = f"[{host}]" if ":" in host else host
@@ -43,8 +44,7 @@ def serve(host: str, port: int, threads: bool, debug: bool, relay: bool | None) 
     shop = App(settings)
     app = create_app(shop=shop)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    run_relay = relay if relay is not None else settings.event_bus != "kafka"
-    if run_relay:
+    if relay:
         RelayLoop(lambda: shop.relay_outbox(limit=100),
                   interval=settings.relay_interval_seconds).start()
         Periodic(lambda: expire_all(lambda: shop.expire_orders), every=60,

@@ -9,6 +9,7 @@ from flask import Flask, current_app, request, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
+from shopcore.entrypoints.http import observability
 from shopcore.entrypoints.http.context import EXTENSION
 from shopcore.entrypoints.http.errors import error_response, register_error_handlers
 from shopcore.library import App
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     register_error_handlers(app)
+    observability.install(app, shop)
     app.before_request(_needs_json)
     for module in (users, search, catalog, cart, orders, payments):
         api.register_blueprint(module.blp)

@@ -6,7 +6,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, g, jsonify
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from shopcore.domain.catalog import UnknownCategory
@@ -146,7 +146,13 @@ def _domain_error(exc: DomainError) -> Response:
 
 def _unexpected(exc: Exception) -> Response:
     log.exception("unhandled error: %s", type(exc).__name__)
-    return error_response(500)
+    response = error_response(500)
+    rid = g.get("request_id")
+    if rid:
+        # The id in the answer is what a user reports; it finds every log line of the request.
+        response = jsonify({**response.get_json(), "request_id": rid})
+        response.status_code = 500
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:

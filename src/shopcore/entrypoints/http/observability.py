@@ -1,0 +1,95 @@
+"""Request ids, the request's log line, and (with SHOPCORE_METRICS=on) `/metrics`.
+
+Every request gets an id: a well-formed incoming X-Request-ID is kept, else a new one. It
+is answered in the X-Request-ID header, stamped on every log line of the request, put in
+the body of a 500, and carried as `correlation_id` by the events the request records.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from shopcore.library import App
+from shopcore.ports.events import correlation_id
+
+HEADER = "X-Request-ID"
+WELL_FORMED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+=/-]{0,63}$")
+UNMATCHED = "<unmatched>"
+access_log = logging.getLogger("shopcore.access")
+
+
+def request_id(incoming: str | None) -> str:
+    """The incoming id when well-formed (1-64 safe characters), else a new uuid4 hex."""
+    if incoming and WELL_FORMED.match(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+def _route() -> str:
+    """The route template (`/api/products/<int:product_id>/`), never the raw path."""
+    rule = request.url_rule
+    return rule.rule if rule is not None else UNMATCHED
+
+
+def _start() -> None:
+    g.request_started = time.perf_counter()
+    g.request_id = request_id(request.headers.get(HEADER))
+    g.correlation_token = correlation_id.set(g.request_id)
+
+
+def _finish(response: Response, *, metrics: bool, log_requests: bool) -> Response:
+    rid = g.get("request_id")
+    if rid:
+        response.headers[HEADER] = rid
+    started = g.get("request_started")
+    duration = time.perf_counter() - started if started is not None else 0.0
+    route = _route()
+    if metrics:
+        from shopcore.adapters.prometheus.metrics import shop_metrics
+
+        instruments = shop_metrics()
+        instruments.requests.labels(route, request.method, str(response.status_code)).inc()
+        instruments.latency.labels(route).observe(duration)
+    if log_requests:
+        access_log.info("%s %s %s %.1fms", request.method, request.path,
+                        response.status_code, duration * 1000,
+                        extra={"route": route, "method": request.method,
+                               "status": response.status_code,
+                               "duration": round(duration, 6)})
+    return response
+
+
+def _end(_exc: BaseException | None) -> None:
+    token = g.pop("correlation_token", None)
+    if token is not None:
+        correlation_id.reset(token)
+
+
+def metrics_view(shop: App) -> Any:
+    """The Prometheus scrape: this process's (or every worker's) counts and the outbox."""
+    from shopcore.adapters.prometheus.metrics import CONTENT_TYPE, OutboxCollector, exposition
+
+    collector = OutboxCollector(lambda: shop.outbox_status())
+
+    def view() -> Response:
+        return Response(exposition(collector), mimetype=None, content_type=CONTENT_TYPE)
+
+    return view
+
+
+def install(app: Flask, shop: App) -> None:
+    """Request ids and request lines on `app`; `/metrics` too when the settings ask for it."""
+    settings = shop.settings
+    metrics = settings.metrics
+    app.before_request(_start)
+    app.after_request(lambda response: _finish(response, metrics=metrics,
+                                               log_requests=settings.access_log))
+    app.teardown_request(_end)
+    if metrics:
+        app.add_url_rule("/metrics", "metrics", metrics_view(shop), methods=["GET"])
