@@ -64,7 +64,7 @@ def test_consume_events_prints_one_line_per_event_relayed_to_kafka(
     register(kafka, "ada")
     assert "published 1 event(s)" in shopcore("relay-outbox", "--once", **kafka).output
 
-    previous = signal.getsignal(signal.SIGTERM)
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     timer = threading.Timer(8, signal.raise_signal, args=(signal.SIGTERM,))
     timer.start()
     try:
@@ -72,7 +72,8 @@ def test_consume_events_prints_one_line_per_event_relayed_to_kafka(
                           **kafka)
     finally:
         timer.cancel()
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
     assert result.exit_code == 0, result.output
     [line] = [x for x in result.output.splitlines() if "user.registered" in x]
     assert "key=1" in line

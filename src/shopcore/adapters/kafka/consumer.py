@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TextIO
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
@@ -85,6 +85,20 @@ def describe(message: dict[str, Any], key: str, now: str) -> str:
                     "key": message.get("key", key)}, PAYLOAD_WIDTH)
 
 
+class _ShownAssignment(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Prints the partitions this member holds after each rebalance."""
+
+    def __init__(self, show: Callable[[str], None]) -> None:
+        self.show = show
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        pass
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        names = ", ".join(sorted(f"{p.topic}/{p.partition}" for p in assigned))
+        self.show(f"# assigned: {names or '-'}")
+
+
 class KafkaEventConsumer:
     """Joins `group`, and for each record prints a line, runs `handle`, then commits it."""
 
@@ -92,7 +106,8 @@ class KafkaEventConsumer:
                  from_beginning: bool, handle: Handler, max_attempts: int = 3,
                  retry_backoff_s: float = 0.2, dead_letter: bool = True,
                  out: TextIO | None = None, client_id: str = "shopcore-consumer",
-                 session_timeout_ms: int = 6000,
+                 session_timeout_ms: int = 6000, partitions: int = 3,
+                 replication_factor: int = 1,
                  observer: ConsumerObserver | None = None) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.group, self.topics = group, tuple(topics)
@@ -100,6 +115,7 @@ class KafkaEventConsumer:
         self.max_attempts, self.retry_backoff_s = max(max_attempts, 1), retry_backoff_s
         self.dead_letter, self.out, self.client_id = dead_letter, out, client_id
         self.session_timeout_ms = session_timeout_ms
+        self.partitions, self.replication_factor = partitions, replication_factor
         self.observer = observer or Unobserved()
         self._producer: Any = None
 
@@ -108,6 +124,7 @@ class KafkaEventConsumer:
         """Consume until `stop` is set, `max_messages` were received or it idled that long."""
         ensure_topics(self.bootstrap_servers,
                       with_dead_letters(self.topics) if self.dead_letter else self.topics,
+                      partitions=self.partitions, replication_factor=self.replication_factor,
                       client_id=self.client_id + "-admin")
         stats = ConsumerStats()
         consumer = self._consumer()
@@ -130,13 +147,15 @@ class KafkaEventConsumer:
         return stats
 
     def _consumer(self) -> Any:
-        return KafkaConsumer(
-            *self.topics, bootstrap_servers=self.bootstrap_servers, group_id=self.group,
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers, group_id=self.group,
             client_id=self.client_id, enable_auto_commit=False,
             auto_offset_reset="earliest" if self.from_beginning else "latest",
             session_timeout_ms=self.session_timeout_ms,
             heartbeat_interval_ms=max(self.session_timeout_ms // 6, 100),
             max_poll_records=1)
+        consumer.subscribe(list(self.topics), listener=_ShownAssignment(self._print))
+        return consumer
 
     def _process(self, consumer: Any, partition: Any, record: Any, stats: ConsumerStats) -> None:
         stats.received += 1

@@ -152,7 +152,9 @@ def consume_events(aggregates: tuple[str, ...], group: str, from_beginning: bool
         consumer = KafkaEventConsumer(
             settings.kafka_bootstrap_servers, group=group,
             topics=topics_of(aggregates) or SHOPCORE_TOPICS, from_beginning=from_beginning,
-            handle=handle, max_attempts=settings.consumer_max_attempts, observer=observer)
+            handle=handle, max_attempts=settings.consumer_max_attempts, observer=observer,
+            partitions=settings.kafka_partitions,
+            replication_factor=settings.kafka_replication_factor)
         stop = threading.Event()
         stop_after_batch(stop)
         click.echo(f"consuming as group {group!r}; Ctrl+C to stop", err=True)
