@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ class Stack:
     path: Path
     broker: TansuBroker
     workdir: Path
+    started: list[subprocess.Popen[str]] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -64,10 +65,20 @@ class Stack:
 
     def start(self, *args: str, name: str, **extra: str) -> subprocess.Popen[str]:
         """`python -m shopcore ARGS` with its output in `<name>.out`."""
-        out = (self.workdir / f"{name}.out").open("a")
-        return subprocess.Popen([sys.executable, "-m", "shopcore", *args], env=self.env(**extra),
-                                cwd=self.workdir, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, text=True)
+        with (self.workdir / f"{name}.out").open("a") as out:
+            process = subprocess.Popen([sys.executable, "-m", "shopcore", *args],
+                                       env=self.env(**extra), cwd=self.workdir, stdout=out,
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       text=True)
+        self.started.append(process)
+        return process
+
+    def kill_all(self) -> None:
+        """Whatever a failed test left running."""
+        for process in self.started:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
     def output(self, name: str) -> str:
         path = self.workdir / f"{name}.out"

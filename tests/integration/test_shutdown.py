@@ -33,7 +33,9 @@ EVENTS = 400
 def stack(kafka_broker: TansuBroker, sqlite_template: Path, tmp_path: Path) -> Iterator[Stack]:
     path = tmp_path / "shop.sqlite3"
     shutil.copy(sqlite_template, path)
-    yield Stack(path, kafka_broker, tmp_path)
+    running = Stack(path, kafka_broker, tmp_path)
+    yield running
+    running.kill_all()
 
 
 def consume_to_the_end(stack: Stack, group: str, name: str) -> str:
