@@ -21,6 +21,7 @@ from shopcore.ports.events import correlation_id
 HEADER = "X-Request-ID"
 WELL_FORMED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+=/-]{0,63}$")
 UNMATCHED = "<unmatched>"
+CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 access_log = logging.getLogger("shopcore.access")
 
 
@@ -32,9 +33,9 @@ def request_id(incoming: str | None) -> str:
 
 
 def _route() -> str:
-    """The route template (`/api/products/<int:product_id>/`), never the raw path."""
+    """The route template without converters (`/api/products/<product_id>/`), never the path."""
     rule = request.url_rule
-    return rule.rule if rule is not None else UNMATCHED
+    return CONVERTER.sub(r"<\1>", rule.rule) if rule is not None else UNMATCHED
 
 
 def _start() -> None:
