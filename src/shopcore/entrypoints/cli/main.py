@@ -6,6 +6,7 @@ import click
 
 from shopcore import __version__
 from shopcore.entrypoints.cli.admin import create_admin
+from shopcore.entrypoints.cli.check_config import check_config
 from shopcore.entrypoints.cli.data import populate_data
 from shopcore.entrypoints.cli.db import db
 from shopcore.entrypoints.cli.events import consume_events, events, relay_outbox
@@ -26,5 +27,5 @@ def main() -> None:
 
 
 for command in (serve, db, create_admin, relay_outbox, consume_events, events, orders,
-                payments, populate_data, search_index):
+                payments, populate_data, search_index, check_config):
     main.add_command(command)
