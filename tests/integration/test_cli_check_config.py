@@ -1,4 +1,4 @@
-"""`shopcore check-config`: the settings with secrets masked, a line per service, exit 1 on a failure."""
+"""`shopcore check-config`: settings with secrets masked, a line per service, exit 1 on failure."""
 
 from __future__ import annotations
 
