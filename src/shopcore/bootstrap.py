@@ -38,10 +38,6 @@ from shopcore.ports.search import ProductSearch
 from shopcore.settings import Settings
 from shopcore.use_cases import UseCases
 
-# Mailed links are built on SHOPCORE_PUBLIC_URL only: never on the host a request names.
-RESET_PATH = "/api/users/password_reset/confirm/{token}/"
-FORM_TOKEN_MINUTES = 15
-
 
 def _sqlite_search(engine: Any) -> ProductSearch:
     from shopcore.adapters.sqlsearch.sqlite import SqliteSearch
@@ -140,21 +136,17 @@ class Adapters(containers.DeclarativeContainer):
         secret=settings.provided.secret_key,
         max_age=providers.Callable(lambda s: timedelta(minutes=s.reset_token_minutes), settings),
     )
-    # The form token a reset link is traded for on its first GET: short-lived, own salt.
-    reset_forms = providers.Singleton(
-        SignedResetTokens, secret=settings.provided.secret_key,
-        max_age=timedelta(minutes=FORM_TOKEN_MINUTES), salt="shopcore.password-reset-form")
+    # The form token a reset link is traded for on its first GET: 15 minutes, its own salt.
+    reset_forms = providers.Singleton(SignedResetTokens, secret=settings.provided.secret_key,
+                                      max_age=timedelta(minutes=15),
+                                      salt="shopcore.password-reset-form")
+    reset_limits = (settings.provided.reset_requests_per_email,
+                    settings.provided.reset_requests_per_client,
+                    settings.provided.reset_requests_window_minutes)
     reset_limit = providers.Selector(
         settings.provided.throttle_store,
-        memory=providers.Singleton(
-            memory_reset_limit, settings.provided.reset_requests_per_email,
-            settings.provided.reset_requests_per_client,
-            settings.provided.reset_requests_window_minutes),
-        redis=providers.Singleton(
-            redis_reset_limit, gateways.redis, settings.provided.reset_requests_per_email,
-            settings.provided.reset_requests_per_client,
-            settings.provided.reset_requests_window_minutes),
-    )
+        memory=providers.Singleton(memory_reset_limit, *reset_limits),
+        redis=providers.Singleton(redis_reset_limit, gateways.redis, *reset_limits))
     throttle = providers.Selector(
         settings.provided.throttle_store,
         memory=providers.Singleton(
@@ -205,7 +197,7 @@ class Adapters(containers.DeclarativeContainer):
     )
     account_mail = providers.Singleton(
         SendAccountMail, resets=resets, mailer=mailer, clock=core.clock,
-        link_template=providers.Callable(lambda s: s.link_base + RESET_PATH, settings),
+        link_template=settings.provided.reset_link_template,
         max_age=providers.Callable(lambda s: timedelta(minutes=s.reset_token_minutes), settings))
     event_handlers = providers.List(search_handler, account_mail)
     event_publisher = providers.Selector(
@@ -253,6 +245,8 @@ class Container(containers.DeclarativeContainer):
 
 def build(settings: Settings | None = None) -> Container:
     """A new container for `settings` (default: from the environment)."""
-    container = Container(settings=settings if settings is not None else Settings.from_env())
+    settings = settings if settings is not None else Settings.from_env()
+    settings.check_mail()
+    container = Container(settings=settings)
     container.check_dependencies()
     return container

@@ -114,6 +114,11 @@ class Settings:
         """Where mailed links point: SHOPCORE_PUBLIC_URL, never the host a request names."""
         return (self.public_url or DEVELOPMENT_URL).rstrip("/")
 
+    @property
+    def reset_link_template(self) -> str:
+        """The mailed reset link, with a `{token}` slot."""
+        return self.link_base + "/api/users/password_reset/confirm/{token}/"
+
     def check_mail(self) -> None:
         """A usable SMTP URL; production mails real links, so it needs both of these set."""
         if self.smtp_url:

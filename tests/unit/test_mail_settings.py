@@ -48,3 +48,12 @@ def test_reset_request_limits_come_from_the_environment() -> None:
                         SHOPCORE_RESET_REQUESTS_WINDOW_MINUTES="30")
     assert (settings.reset_requests_per_email, settings.reset_requests_per_client,
             settings.reset_requests_window_minutes) == (2, 9, 30)
+
+
+def test_an_app_built_from_production_settings_refuses_the_console_mailer_too() -> None:
+    from shopcore import App
+
+    settings = Settings(environment="production", public_url="https://shop.example.com",
+                        mailer="console", secret_key="k" * 48)
+    with pytest.raises(SettingsError, match="SHOPCORE_SMTP_URL"):
+        App(settings)

@@ -383,6 +383,16 @@ def test_an_email_change_tells_the_old_address(shop: App) -> None:
     assert "new@example.org" in notice.body
 
 
+def test_an_email_change_notice_delivered_days_later_is_not_sent(
+        shop: App, clock: FixedClock) -> None:
+    user = register(shop)
+    assert user.id is not None
+    delivered(shop)
+    shop.update_profile(user_id=user.id, email="new@example.org", current_password=PASSWORD)
+    clock.advance(days=2)
+    assert delivered(shop) == []
+
+
 def test_a_reset_link_issued_before_an_email_change_stops_working(shop: App) -> None:
     user = register(shop)
     assert user.id is not None

@@ -36,13 +36,14 @@ class SendAccountMail:
     clock: Clock
     link_template: str
     max_age: timedelta
+    notice_max_age: timedelta = timedelta(days=1)
 
     def __call__(self, message: dict[str, Any]) -> None:
         payload = message.get("payload") or {}
         if message.get("type") == PasswordResetRequested.type:
             mail = self.reset_link(payload, occurred_at(message))
         elif message.get("type") == EmailChanged.type:
-            mail = self.email_notice(payload)
+            mail = self.email_notice(payload, occurred_at(message))
         else:
             return
         if mail is None:
@@ -67,7 +68,11 @@ class SendAccountMail:
             body=f"Hello {payload['username']},\n\nSet a new password here:\n{link}\n\n"
                  "If you did not ask for this, ignore this message.\n")
 
-    def email_notice(self, payload: dict[str, Any]) -> Message:
+    def email_notice(self, payload: dict[str, Any], changed: datetime | None) -> Message | None:
+        """The notice to the old address; none for a change long past (a replay, a new group)."""
+        if changed is None or self.clock.now() - changed > self.notice_max_age:
+            log.info("dropped a stale e-mail change notice (changed at %s)", changed)
+            return None
         return Message(
             to=str(payload["old_email"]), subject="Your shopcore e-mail address was changed",
             body=f"Hello {payload['username']},\n\nThe e-mail address of your shopcore account "
