@@ -224,3 +224,16 @@ def test_the_token_free_form_without_its_cookie_is_the_error_page(shop: Shop) ->
         assert (response.status_code, response.mimetype) == (400, "text/html")
         assert "cannot be used" in response.get_data(as_text=True)
     shop.login()
+
+
+def test_json_clients_keep_the_token_path_and_may_use_the_cookie_too(shop: Shop) -> None:
+    shop.register()
+    shop.client.post(RESET, json={"email": "alice@example.com"})
+    path = urlsplit(mailed_link(shop)).path
+    assert shop.client.get(path).status_code == 303
+    assert shop.client.post(FORM, json={"new_password": NEW_PASSWORD}).status_code == 204
+    error_shape(shop.client.post(path, json={"new_password": "an0ther-pass"}), 400, "token")
+    shop.client.post(RESET, json={"email": "alice@example.com"})
+    second = urlsplit(mailed_link(shop)).path
+    assert shop.client.post(second, json={"new_password": "an0ther-pass"}).status_code == 204
+    shop.login(password="an0ther-pass")

@@ -170,12 +170,18 @@ class PasswordResetForm(MethodView):
             return _bad_link(exc.message)
         return _page("password_reset_confirm.html")
 
-    @blp.doc(**_form_body(PasswordResetFormSchema, PasswordResetFormSchema))
-    @blp.response(200, HTML, content_type="text/html", description="The done page.")
-    @blp.alt_response(400, schema=HTML, content_type="text/html",
-                      description="The form again, or the error page for an unusable link.")
-    def post(self) -> Response:
-        """Set the new password from the form; the link and its form token then stop working."""
+    @blp.doc(**_form_body(PasswordResetConfirmSchema, PasswordResetFormSchema))
+    @blp.response(204, description="Set (JSON), with the form token's cookie.")
+    @blp.errors(400)
+    @blp.alt_response(200, schema=HTML, content_type="text/html", success=True,
+                      description="The HTML page of a form post: done, the form again (400) "
+                                  "or the error page (400).")
+    def post(self) -> Response | None:
+        """Set the new password with the form token's cookie; link and cookie then stop working."""
+        if not _is_form():
+            data = _json(PasswordResetConfirmSchema())
+            shop().reset_password_by_form(token=_form_token(), new_password=data["new_password"])
+            return None
         response = _set_by_form(shop().check_reset_form, shop().reset_password_by_form,
                                 _form_token())
         if response.status_code == 200:
@@ -189,9 +195,9 @@ def _form_token() -> str:
 
 def _set_by_form(check: Callable[..., None], reset: Callable[..., None], token: str) -> Response:
     """The posted form checked and applied: the done page, the form again or the error page."""
+    data, errors = _form(PasswordResetFormSchema())  # reading it answers 413 first if too big
     try:
         check(token=token)
-        data, errors = _form(PasswordResetFormSchema())
         if errors:
             return _page("password_reset_confirm.html", 400, errors=errors)
         reset(token=token, new_password=data["new_password"])
