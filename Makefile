@@ -55,6 +55,9 @@ run: $(STAMP)
 	$(BIN)/shopcore serve --host '$(HOST)' --port '$(PORT)'
 
 test: $(STAMP)
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -103,6 +103,9 @@ class Shop:
 
     @property
     def mail(self) -> list[Any]:
+        """What was mailed, once the outbox's events went to their handlers (as the relay does)."""
+        while self.container.use_cases.relay_outbox()().published:
+            pass
         return self.container.adapters.mailer().sent  # type: ignore[no-any-return]
 
 

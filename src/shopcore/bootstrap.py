@@ -23,6 +23,7 @@ from shopcore.adapters.memory.unit_of_work import MemoryUnitOfWork
 from shopcore.adapters.redis.cart_cache import RedisCartCache
 from shopcore.adapters.redis.client import redis_resource
 from shopcore.adapters.security.hashing import BcryptHasher
+from shopcore.adapters.security.request_limits import memory_reset_limit, redis_reset_limit
 from shopcore.adapters.security.throttle import memory_throttle, redis_throttle
 from shopcore.adapters.security.tokens import JwtTokenService, SignedResetTokens
 from shopcore.adapters.simulator.gateway import SimulatedGateway
@@ -31,6 +32,7 @@ from shopcore.adapters.sqlalchemy.probe import DatabaseProbe
 from shopcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
 from shopcore.adapters.stripe.webhooks import StripeWebhookVerifier
 from shopcore.application import readiness, search_index
+from shopcore.application.account_mail import SendAccountMail
 from shopcore.ports.health import DISABLED, UP
 from shopcore.ports.search import ProductSearch
 from shopcore.settings import Settings
@@ -144,6 +146,17 @@ class Adapters(containers.DeclarativeContainer):
         secret=settings.provided.secret_key,
         max_age=providers.Callable(lambda s: timedelta(minutes=s.reset_token_minutes), settings),
     )
+    # The form token a reset link is traded for on its first GET: 15 minutes, its own salt.
+    reset_forms = providers.Singleton(SignedResetTokens, secret=settings.provided.secret_key,
+                                      max_age=timedelta(minutes=15),
+                                      salt="shopcore.password-reset-form")
+    reset_limits = (settings.provided.reset_requests_per_email,
+                    settings.provided.reset_requests_per_client,
+                    settings.provided.reset_requests_window_minutes)
+    reset_limit = providers.Selector(
+        settings.provided.throttle_store,
+        memory=providers.Singleton(memory_reset_limit, *reset_limits),
+        redis=providers.Singleton(redis_reset_limit, gateways.redis, *reset_limits))
     throttle = providers.Selector(
         settings.provided.throttle_store,
         memory=providers.Singleton(
@@ -189,19 +202,23 @@ class Adapters(containers.DeclarativeContainer):
                                           inprocess=deferred_indexing,
                                           memory=providers.Object(None),
                                           kafka=providers.Object(None))
-    event_handlers = providers.List(search_handler)
-    event_publisher = providers.Selector(
-        settings.provided.event_bus,
-        inprocess=providers.Singleton(InProcessPublisher, handlers=event_handlers),
-        memory=providers.Singleton(MemoryPublisher),
-        kafka=providers.Singleton(_kafka_publisher, settings),
-    )
     mailer = providers.Selector(
         settings.provided.mailer,
         console=providers.Singleton(ConsoleMailer),
         smtp=providers.Singleton(SmtpMailer, url=settings.provided.smtp_url,
                                  sender=settings.provided.mail_sender),
         memory=providers.Singleton(MemoryMailer),
+    )
+    account_mail = providers.Singleton(
+        SendAccountMail, resets=resets, mailer=mailer, clock=core.clock,
+        link_template=settings.provided.reset_link_template,
+        max_age=providers.Callable(lambda s: timedelta(minutes=s.reset_token_minutes), settings))
+    event_handlers = providers.List(search_handler, account_mail)
+    event_publisher = providers.Selector(
+        settings.provided.event_bus,
+        inprocess=providers.Singleton(InProcessPublisher, handlers=event_handlers),
+        memory=providers.Singleton(MemoryPublisher),
+        kafka=providers.Singleton(_kafka_publisher, settings),
     )
     database_probe = providers.Selector(
         settings.provided.storage,
@@ -245,6 +262,8 @@ class Container(containers.DeclarativeContainer):
 
 def build(settings: Settings | None = None) -> Container:
     """A new container for `settings` (default: from the environment)."""
-    container = Container(settings=settings if settings is not None else Settings.from_env())
+    settings = settings if settings is not None else Settings.from_env()
+    settings.check_mail()
+    container = Container(settings=settings)
     container.check_dependencies()
     return container

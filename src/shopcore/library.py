@@ -103,6 +103,18 @@ class App(PaymentUseCases, SearchUseCases):
         return self._use_cases.reset_password()
 
     @property
+    def trade_reset_token(self) -> password_reset.TradeResetToken:
+        return self._use_cases.trade_reset_token()
+
+    @property
+    def check_reset_form(self) -> password_reset.CheckResetToken:
+        return self._use_cases.check_reset_form()
+
+    @property
+    def reset_password_by_form(self) -> password_reset.ResetPassword:
+        return self._use_cases.reset_password_by_form()
+
+    @property
     def list_categories(self) -> categories.ListCategories:
         return self._use_cases.list_categories()
 

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 MEMORY = "memory://"
 SUPPORTED_DATABASES = ("sqlite://", "sqlite+pysqlite://", "postgresql+psycopg://", MEMORY)
 SEARCH_BACKENDS = ("memory", "sqlite", "postgres", "opensearch")
+DEVELOPMENT_URL = "http://127.0.0.1:8000"
 
 
 class SettingsError(ValueError):
@@ -115,6 +116,42 @@ class Settings:
     kafka_partitions: int = 3
     kafka_replication_factor: int = 1
     environment: str = "development"
+    # Mail and reset links (issue 10, findings 2 and 6).
+    reset_requests_per_email: int = 5
+    reset_requests_per_client: int = 20
+    reset_requests_window_minutes: int = 60
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def link_base(self) -> str:
+        """Where mailed links point: SHOPCORE_PUBLIC_URL, never the host a request names."""
+        return (self.public_url or DEVELOPMENT_URL).rstrip("/")
+
+    @property
+    def reset_link_template(self) -> str:
+        """The mailed reset link, with a `{token}` slot."""
+        return self.link_base + "/api/users/password_reset/confirm/{token}/"
+
+    def check_mail(self) -> None:
+        """A usable SMTP URL; production mails real links, so it needs both of these set."""
+        if self.smtp_url:
+            from shopcore.adapters.mail.mailers import smtp_security
+
+            try:
+                smtp_security(self.smtp_url)
+            except ValueError as exc:
+                raise SettingsError(str(exc)) from exc
+        if not self.production:
+            return
+        if not self.public_url:
+            raise SettingsError("SHOPCORE_ENV=production needs SHOPCORE_PUBLIC_URL, the base "
+                                "of the links sent by mail (e.g. https://shop.example.com)")
+        if self.mailer == "console":
+            raise SettingsError("SHOPCORE_ENV=production needs SHOPCORE_SMTP_URL: the console "
+                                "mailer would print reset links in the log")
 
     @property
     def in_memory(self) -> bool:
@@ -270,5 +307,11 @@ class Settings:
             kafka_replication_factor=_int(env, "SHOPCORE_KAFKA_REPLICATION_FACTOR", 1),
             environment=(opt("SHOPCORE_ENV") or "development").lower(),
         )
+        settings = settings.with_(
+            reset_requests_per_email=_int(env, "SHOPCORE_RESET_REQUESTS_PER_EMAIL", 5),
+            reset_requests_per_client=_int(env, "SHOPCORE_RESET_REQUESTS_PER_CLIENT", 20),
+            reset_requests_window_minutes=_int(env, "SHOPCORE_RESET_REQUESTS_WINDOW_MINUTES", 60),
+        )
         settings.check_search()
+        settings.check_mail()
         return settings

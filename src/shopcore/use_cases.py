@@ -39,7 +39,7 @@ class UseCases(containers.DeclarativeContainer):
     register_user = providers.Factory(accounts.RegisterUser, uow=uow, hasher=adapters.hasher,
                                       clock=core.clock)
     get_profile = providers.Factory(accounts.GetProfile, uow=uow)
-    update_profile = providers.Factory(accounts.UpdateProfile, uow=uow)
+    update_profile = providers.Factory(accounts.UpdateProfile, uow=uow, hasher=adapters.hasher)
     change_password = providers.Factory(accounts.ChangePassword, uow=uow, hasher=adapters.hasher)
     log_in = providers.Factory(auth.LogIn, uow=uow, hasher=adapters.hasher,
                                tokens=adapters.tokens, throttle=adapters.throttle)
@@ -47,11 +47,18 @@ class UseCases(containers.DeclarativeContainer):
                                        clock=core.clock)
     log_out = providers.Factory(auth.LogOut, uow=uow, tokens=adapters.tokens)
     request_password_reset = providers.Factory(password_reset.RequestPasswordReset, uow=uow,
-                                               resets=adapters.resets, mailer=adapters.mailer)
+                                               limit=adapters.reset_limit)
     check_reset_token = providers.Factory(password_reset.CheckResetToken, uow=uow,
                                           resets=adapters.resets)
     reset_password = providers.Factory(password_reset.ResetPassword, uow=uow,
                                        hasher=adapters.hasher, resets=adapters.resets)
+    trade_reset_token = providers.Factory(password_reset.TradeResetToken, uow=uow,
+                                          resets=adapters.resets, forms=adapters.reset_forms)
+    check_reset_form = providers.Factory(password_reset.CheckResetToken, uow=uow,
+                                         resets=adapters.reset_forms)
+    reset_password_by_form = providers.Factory(password_reset.ResetPassword, uow=uow,
+                                               hasher=adapters.hasher,
+                                               resets=adapters.reset_forms)
 
     list_categories = providers.Factory(categories.ListCategories, uow=uow)
     get_category = providers.Factory(categories.GetCategory, uow=uow)

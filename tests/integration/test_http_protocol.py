@@ -33,7 +33,8 @@ from tests.helpers import (
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
 TRIED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-FORM_ENDPOINTS = {"/api/users/password_reset/", "/api/users/password_reset/confirm/{token}/"}
+FORM_ENDPOINTS = {"/api/users/password_reset/", "/api/users/password_reset/confirm/{token}/",
+                  "/api/users/password_reset/confirm/"}
 FORM = "application/x-www-form-urlencoded"
 OTHER_MEDIA_TYPES = ("text/plain", "application/xml", FORM)
 MALFORMED = ('{"name": "x"', "{'name': 'x'}", '{"name": "x",}', "{},", "name=x", "\xff",

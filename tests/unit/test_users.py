@@ -17,10 +17,11 @@ from shopcore.domain.errors import (
     ValidationFailed,
 )
 from shopcore.domain.user import User
+from shopcore.ports.mail import Message
 from shopcore.ports.security import TokenKind
 
 PASSWORD = "s3cret-pass"
-LINK = "https://shop.test/reset/{token}/"
+LINK = re.compile(r"https://shop\.test/api/users/password_reset/confirm/(\S+)/")
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def shop(clock: FixedClock) -> Iterator[App]:
-    app = App.in_memory(password_hasher="plain")
+    app = App.in_memory(password_hasher="plain", public_url="https://shop.test/")
     app.container.core.clock.override(clock)
     yield app
     app.container.core.clock.reset_override()
@@ -44,11 +45,25 @@ def register(shop: App, username: str = "alice", email: str | None = None,
     return user
 
 
+def delivered(shop: App) -> list[Message]:
+    """Relay the outbox and hand each event to the handlers, as `consume-events` does."""
+    while shop.relay_outbox().published:
+        pass
+    for envelope in shop.container.adapters.event_publisher().published:
+        shop.handle_event(consumer="test", message=envelope.to_message())
+    sent: list[Message] = shop.container.adapters.mailer().sent
+    return sent
+
+
 def mailed_token(shop: App) -> str:
-    body = shop.container.adapters.mailer().sent[-1].body
-    match = re.search(r"https://shop\.test/reset/(\S+)/", body)
+    body = delivered(shop)[-1].body
+    match = LINK.search(body)
     assert match is not None, body
     return match.group(1)
+
+
+def reset(shop: App, email: str = "alice@example.com", client: str = "10.0.0.1") -> None:
+    shop.request_password_reset(email=email, client=client)
 
 
 def user_count(shop: App) -> int:
@@ -100,7 +115,8 @@ def test_updating_the_profile_changes_only_what_is_given(shop: App) -> None:
     user = register(shop)
     assert user.id is not None
     shop.update_profile(user_id=user.id, first_name="Alice", last_name="Liddell")
-    changed = shop.update_profile(user_id=user.id, email="new@EXAMPLE.org")
+    changed = shop.update_profile(user_id=user.id, email="new@EXAMPLE.org",
+                                  current_password=PASSWORD)
     assert (changed.email, changed.first_name, changed.last_name, changed.username) == (
         "new@example.org", "Alice", "Liddell", "alice")
     assert shop.get_profile(user_id=user.id) == changed
@@ -111,7 +127,7 @@ def test_a_profile_cannot_take_another_users_email(shop: App) -> None:
     alice = register(shop, "alice")
     assert alice.id is not None
     with pytest.raises(Conflict):
-        shop.update_profile(user_id=alice.id, email="Bob@example.com")
+        shop.update_profile(user_id=alice.id, email="Bob@example.com", current_password=PASSWORD)
     assert shop.get_profile(user_id=alice.id).email == "alice@example.com"
 
 
@@ -270,24 +286,57 @@ def test_a_bad_password_change_keeps_the_old_password(
     assert shop.log_in(username="alice", password=PASSWORD, address="a").access
 
 
-def test_a_reset_mails_a_link_built_from_the_template(shop: App) -> None:
-    register(shop)
-    shop.request_password_reset(email="ALICE@example.com", link_template=LINK)
-    sent = shop.container.adapters.mailer().sent
-    assert [m.to for m in sent] == ["alice@example.com"]
-    shop.check_reset_token(token=mailed_token(shop))
-
-
-def test_a_reset_for_an_unknown_email_mails_nothing_and_says_nothing(shop: App) -> None:
-    register(shop)
-    assert shop.request_password_reset(email="eve@example.com", link_template=LINK) is None
+def test_a_reset_request_only_records_an_event_whose_handler_mails_the_link(
+        shop: App) -> None:
+    user = register(shop)
+    shop.request_password_reset(email="ALICE@example.com", client="10.0.0.1")
     assert shop.container.adapters.mailer().sent == []
+    while shop.relay_outbox().published:
+        pass
+    event = shop.container.adapters.event_publisher().published[-1]
+    assert (event.type, event.topic, event.key) == (
+        "password_reset.requested", "shopcore.users", str(user.id))
+    assert set(event.payload) == {"user_id", "username", "email", "fingerprint"}
+    assert [m.to for m in delivered(shop)] == ["alice@example.com"]
+    token = mailed_token(shop)
+    assert token not in str(event.payload)
+    shop.check_reset_token(token=token)
+
+
+def test_a_reset_for_an_unknown_email_records_nothing_and_says_nothing(shop: App) -> None:
+    register(shop)
+    assert shop.request_password_reset(email="eve@example.com", client="10.0.0.1") is None
+    assert shop.outbox_status().unsent == 1  # alice's registration only
+    assert delivered(shop) == []
+
+
+def test_a_reset_request_delivered_after_a_links_lifetime_mails_nothing(
+        shop: App, clock: FixedClock) -> None:
+    register(shop)
+    reset(shop)
+    clock.advance(minutes=61)
+    assert delivered(shop) == []
+
+
+def test_reset_requests_are_limited_per_address_and_per_client(shop: App) -> None:
+    register(shop)
+    for n in range(5):
+        reset(shop, client=f"10.0.0.{n}")
+    with pytest.raises(Throttled):
+        reset(shop, client="10.0.0.99")
+    for n in range(20):
+        reset(shop, email=f"user{n}@example.com", client="10.9.9.9")
+    with pytest.raises(Throttled) as throttled:
+        reset(shop, email="someone@example.com", client="10.9.9.9")
+    assert throttled.value.retry_after > 0
+    reset(shop, email="someone@example.com", client="10.9.9.8")
+    assert len(delivered(shop)) == 5
 
 
 def test_a_reset_link_sets_the_password_once_and_revokes_sessions(shop: App) -> None:
     register(shop)
     pair = shop.log_in(username="alice", password=PASSWORD, address="a")
-    shop.request_password_reset(email="alice@example.com", link_template=LINK)
+    reset(shop)
     token = mailed_token(shop)
     shop.reset_password(token=token, new_password="n3w-pass-word")
     assert shop.log_in(username="alice", password="n3w-pass-word", address="a").access
@@ -302,7 +351,7 @@ def test_a_reset_link_sets_the_password_once_and_revokes_sessions(shop: App) -> 
 
 def test_a_weak_new_password_leaves_the_reset_link_usable(shop: App) -> None:
     register(shop)
-    shop.request_password_reset(email="alice@example.com", link_template=LINK)
+    reset(shop)
     token = mailed_token(shop)
     with pytest.raises(ValidationFailed) as refused:
         shop.reset_password(token=token, new_password="1234567890")
@@ -310,10 +359,72 @@ def test_a_weak_new_password_leaves_the_reset_link_usable(shop: App) -> None:
     shop.check_reset_token(token=token)
 
 
+def test_the_email_changes_only_with_the_current_password(shop: App) -> None:
+    user = register(shop)
+    assert user.id is not None
+    for given, message in [(None, "Enter your current password"), ("wrong-pass", "wrong")]:
+        with pytest.raises(ValidationFailed) as refused:
+            shop.update_profile(user_id=user.id, email="mallory@example.com",
+                                current_password=given)
+        assert set(refused.value.errors) == {"current_password"}
+        assert message in refused.value.errors["current_password"][0]
+    assert shop.get_profile(user_id=user.id).email == "alice@example.com"
+    same = shop.update_profile(user_id=user.id, email="alice@EXAMPLE.com", first_name="Al")
+    assert (same.email, same.first_name) == ("alice@example.com", "Al")
+
+
+def test_an_email_change_tells_the_old_address(shop: App) -> None:
+    user = register(shop)
+    assert user.id is not None
+    delivered(shop)
+    shop.update_profile(user_id=user.id, email="new@example.org", current_password=PASSWORD)
+    notice = delivered(shop)[-1]
+    assert notice.to == "alice@example.com"
+    assert "new@example.org" in notice.body
+
+
+def test_an_email_change_notice_delivered_days_later_is_not_sent(
+        shop: App, clock: FixedClock) -> None:
+    user = register(shop)
+    assert user.id is not None
+    delivered(shop)
+    shop.update_profile(user_id=user.id, email="new@example.org", current_password=PASSWORD)
+    clock.advance(days=2)
+    assert delivered(shop) == []
+
+
+def test_a_reset_link_issued_before_an_email_change_stops_working(shop: App) -> None:
+    user = register(shop)
+    assert user.id is not None
+    reset(shop)
+    token = mailed_token(shop)
+    shop.update_profile(user_id=user.id, email="new@example.org", current_password=PASSWORD)
+    with pytest.raises(ValidationFailed) as spent:
+        shop.reset_password(token=token, new_password="n3w-pass-word")
+    assert set(spent.value.errors) == {"token"}
+
+
+def test_a_link_is_traded_for_a_form_token_that_sets_the_password_once(shop: App) -> None:
+    register(shop)
+    reset(shop)
+    link_token = mailed_token(shop)
+    form_token = shop.trade_reset_token(token=link_token)
+    assert form_token != link_token
+    with pytest.raises(ValidationFailed):
+        shop.check_reset_form(token=link_token)
+    with pytest.raises(ValidationFailed):
+        shop.check_reset_token(token=form_token)
+    shop.reset_password_by_form(token=form_token, new_password="n3w-pass-word")
+    for check in (shop.check_reset_form, shop.check_reset_token):
+        with pytest.raises(ValidationFailed):
+            check(token=form_token if check is shop.check_reset_form else link_token)
+    assert shop.log_in(username="alice", password="n3w-pass-word", address="a").access
+
+
 def test_changing_the_password_spends_pending_reset_links(shop: App) -> None:
     user = register(shop)
     assert user.id is not None
-    shop.request_password_reset(email="alice@example.com", link_template=LINK)
+    reset(shop)
     shop.change_password(user_id=user.id, old_password=PASSWORD, new_password="n3w-pass-word")
     with pytest.raises(ValidationFailed):
         shop.check_reset_token(token=mailed_token(shop))

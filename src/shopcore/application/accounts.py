@@ -53,10 +53,10 @@ class GetProfile:
 
 
 class UpdateProfile:
-    """Change the e-mail and names; nothing else of an account changes here."""
+    """Change the e-mail (with the current password; the old address is told) and names."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher) -> None:
+        self.uow, self.hasher = uow, hasher
 
     def __call__(
         self,
@@ -65,10 +65,12 @@ class UpdateProfile:
         email: str | None = None,
         first_name: str | None = None,
         last_name: str | None = None,
+        current_password: str | None = None,
     ) -> User:
         with self.uow:
             user = load_user(self.uow, user_id)
-            user.change_profile(email=email, first_name=first_name, last_name=last_name)
+            user.change_profile(email=email, first_name=first_name, last_name=last_name,
+                                current_password=current_password, verify=self.hasher.verify)
             other = self.uow.users.by_email(user.email)
             if other is not None and other.id != user.id:
                 raise Conflict("A user with that e-mail already exists.",

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from shopcore.domain.errors import ValidationFailed
+from shopcore.domain.errors import Throttled, ValidationFailed
 from shopcore.domain.user import User, normalize_email
-from shopcore.ports.mail import Mailer, Message
+from shopcore.ports.rate_limits import ResetRequestLimit
 from shopcore.ports.security import PasswordHasher, ResetClaim, ResetTokenService
 from shopcore.ports.unit_of_work import UnitOfWork
 
 INVALID_LINK = "The password reset link is invalid, expired or already used."
+TOO_MANY = "Too many password reset requests. Try again later."
 
 
 def fingerprint(user: User) -> str:
-    """Changes whenever the password does, so a used link stops working."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    """Changes whenever the password or the e-mail does, so a used link stops working."""
+    return user.reset_fingerprint()
 
 
 def user_for_token(uow: UnitOfWork, resets: ResetTokenService, token: str) -> User:
@@ -27,27 +26,31 @@ def user_for_token(uow: UnitOfWork, resets: ResetTokenService, token: str) -> Us
 
 
 class RequestPasswordReset:
-    """Mail a reset link if the address has an account; say nothing either way."""
+    """Record a reset request (its handler mails the link) if the address has an account.
 
-    def __init__(self, uow: UnitOfWork, resets: ResetTokenService, mailer: Mailer) -> None:
-        self.uow, self.resets, self.mailer = uow, resets, mailer
+    The answer is the same either way, and no mail is sent in the request; requests are
+    limited per address and per client, known or not.
+    """
 
-    def __call__(self, *, email: str, link_template: str) -> None:
+    def __init__(self, uow: UnitOfWork, limit: ResetRequestLimit) -> None:
+        self.uow, self.limit = uow, limit
+
+    def __call__(self, *, email: str, client: str) -> None:
+        email = normalize_email(email)
+        wait = self.limit.hit(email, client)
+        if wait is not None:
+            raise Throttled(TOO_MANY, wait)
         with self.uow:
-            user = self.uow.users.by_email(normalize_email(email))
-        if user is None or not user.is_active or user.id is None:
-            return
-        token = self.resets.make(ResetClaim(user.id, fingerprint(user)))
-        link = link_template.format(token=token)
-        self.mailer.send(Message(
-            to=user.email,
-            subject="Reset your shopcore password",
-            body=f"Hello {user.username},\n\nSet a new password here:\n{link}\n\n"
-                 "If you did not ask for this, ignore this message.\n"))
+            user = self.uow.users.by_email(email)
+            if user is None or not user.is_active:
+                return
+            user.request_password_reset()
+            self.uow.users.save(user)
+            self.uow.commit()
 
 
 class CheckResetToken:
-    """Whether a reset link can still be used."""
+    """Whether a reset link (or the form token traded for it) can still be used."""
 
     def __init__(self, uow: UnitOfWork, resets: ResetTokenService) -> None:
         self.uow, self.resets = uow, resets
@@ -57,8 +60,22 @@ class CheckResetToken:
             user_for_token(self.uow, self.resets, token)
 
 
+class TradeResetToken:
+    """The link's token for a short-lived form token, bound to the same password and e-mail."""
+
+    def __init__(self, uow: UnitOfWork, resets: ResetTokenService,
+                 forms: ResetTokenService) -> None:
+        self.uow, self.resets, self.forms = uow, resets, forms
+
+    def __call__(self, *, token: str) -> str:
+        with self.uow:
+            user = user_for_token(self.uow, self.resets, token)
+        assert user.id is not None
+        return self.forms.make(ResetClaim(user.id, fingerprint(user)))
+
+
 class ResetPassword:
-    """Set a new password from a reset link; every refresh token is revoked."""
+    """Set a new password from a reset link (or form token); every refresh token is revoked."""
 
     def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, resets: ResetTokenService) -> None:
         self.uow, self.hasher, self.resets = uow, hasher, resets

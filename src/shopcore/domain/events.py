@@ -77,6 +77,35 @@ class UserRegistered(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PasswordResetRequested(DomainEvent):
+    """A reset link was asked for; its handler signs one from `fingerprint` and mails it.
+
+    No token travels: the fingerprint is worthless without the signing key.
+    """
+
+    type = "password_reset.requested"
+    aggregate = "users"
+    key_field = "user_id"
+    user_id: int
+    username: str
+    email: str
+    fingerprint: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailChanged(DomainEvent):
+    """The account's e-mail changed; its handler tells the old address."""
+
+    type = "user.email_changed"
+    aggregate = "users"
+    key_field = "user_id"
+    user_id: int
+    username: str
+    old_email: str
+    new_email: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ProductChanged(DomainEvent):
     """A product was created, updated or deleted; the payload is its state after."""
 
@@ -170,6 +199,6 @@ class PaymentRefunded(DomainEvent):
 
 
 EVENT_TYPES: dict[str, type[DomainEvent]] = {cls.type: cls for cls in (
-    UserRegistered, ProductChanged, CartUpdated, OrderCreated, OrderStatusChanged,
-    PaymentSucceeded, PaymentFailed, PaymentRefunded)}
+    UserRegistered, PasswordResetRequested, EmailChanged, ProductChanged, CartUpdated,
+    OrderCreated, OrderStatusChanged, PaymentSucceeded, PaymentFailed, PaymentRefunded)}
 AGGREGATES = ("users", "carts", "orders", "payments", "catalog")

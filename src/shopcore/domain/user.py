@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -9,7 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from shopcore.domain.errors import ValidationFailed
-from shopcore.domain.events import Aggregate, UserRegistered
+from shopcore.domain.events import (
+    Aggregate,
+    EmailChanged,
+    PasswordResetRequested,
+    UserRegistered,
+)
 from shopcore.domain.rules import BusinessRule, TextMustBePlain, check_rules
 
 USERNAME_RE = re.compile(r"^[\w.@+-]{3,150}$")
@@ -46,6 +52,8 @@ class EmailMustBeValid(BusinessRule):
 
 NAME_TOO_LONG = f"At most {MAX_NAME} characters."
 OLD_PASSWORD_WRONG = "The old password is wrong."  # noqa: S105 - a message, not a secret
+CURRENT_PASSWORD_NEEDED = "Enter your current password to change the e-mail."  # noqa: S105
+CURRENT_PASSWORD_WRONG = "The current password is wrong."  # noqa: S105 - a message
 
 
 @dataclass(frozen=True)
@@ -136,13 +144,27 @@ class User(Aggregate):
             PasswordMustBeStrong("password", password, username),
         )
 
+    def reset_fingerprint(self) -> str:
+        """Changes with the password and with the e-mail, so a reset link dies with either."""
+        material = f"{self.password_hash}\x00{self.email}".encode()
+        return hashlib.sha256(material).hexdigest()[:16]
+
+    def request_password_reset(self) -> None:
+        assert self.id is not None
+        self.record(PasswordResetRequested(user_id=self.id, username=self.username,
+                                           email=self.email,
+                                           fingerprint=self.reset_fingerprint()))
+
     def change_profile(
         self,
         *,
         email: str | None = None,
         first_name: str | None = None,
         last_name: str | None = None,
+        current_password: str | None = None,
+        verify: Callable[[str, str | None], bool] | None = None,
     ) -> None:
+        """Change the names, and the e-mail only given the current password (recorded)."""
         rules: list[BusinessRule] = []
         if email is not None:
             email = normalize_email(email)
@@ -152,12 +174,25 @@ class User(Aggregate):
         if last_name is not None:
             rules += person_name_rules("last_name", last_name)
         check_rules(*rules)
-        if email is not None:
+        if email is not None and email != self.email:
+            self._check_current_password(current_password, verify)
+            assert self.id is not None
+            self.record(EmailChanged(user_id=self.id, username=self.username,
+                                     old_email=self.email, new_email=email))
             self.email = email
         if first_name is not None:
             self.first_name = first_name
         if last_name is not None:
             self.last_name = last_name
+
+    def _check_current_password(self, password: str | None,
+                                verify: Callable[[str, str | None], bool] | None) -> None:
+        if password is None or verify is None:
+            raise ValidationFailed(CURRENT_PASSWORD_NEEDED,
+                                   {"current_password": [CURRENT_PASSWORD_NEEDED]})
+        if not verify(password, self.password_hash):
+            raise ValidationFailed(CURRENT_PASSWORD_WRONG,
+                                   {"current_password": [CURRENT_PASSWORD_WRONG]})
 
     def change_password(self, old_password: str, new_password: str, *,
                         verify: Callable[[str, str | None], bool],

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import smtplib
+import ssl
 import sys
 import threading
 from email.message import EmailMessage
 from typing import TextIO
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from shopcore.ports.mail import Message
+from shopcore.ports.mail import MailFailed, Message
+
+PORTS = {"smtps": 465, "starttls": 587, "off": 25}
 
 
 class ConsoleMailer:
-    """Prints each message to the server console (stdout by default)."""
+    """Prints each message to the server console (stdout by default); development only."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
@@ -37,19 +40,61 @@ class MemoryMailer:
         self.sent.append(message)
 
 
-class SmtpMailer:
-    """Sends through the server in `smtp://user:pass@host:port` (smtps:// for TLS)."""
+def smtp_security(url: str) -> str:
+    """'smtps' (implicit TLS), 'starttls' (smtp://, the default) or 'off' (smtp://...?tls=off).
 
-    def __init__(self, url: str, sender: str) -> None:
-        self.url, self.sender = urlsplit(url), sender
+    Raises ValueError for another scheme, and for credentials that would travel in clear.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError(f"SHOPCORE_SMTP_URL must start with smtp:// or smtps://, "
+                         f"not {parts.scheme}://")
+    if parts.scheme == "smtps":
+        return "smtps"
+    if parse_qs(parts.query).get("tls", [""])[-1].lower() != "off":
+        return "starttls"
+    if parts.username:
+        raise ValueError("SHOPCORE_SMTP_URL: refusing to send SMTP credentials without TLS "
+                         "(drop tls=off, or use smtps://)")
+    return "off"
+
+
+class SmtpMailer:
+    """Sends through `smtp://user:pass@host:port`: STARTTLS, required (smtps:// for implicit TLS).
+
+    The server's certificate is verified (`context`, default: the system's CAs); a server
+    that offers no STARTTLS gets nothing. `?tls=off` is for a local relay without credentials.
+    """
+
+    def __init__(self, url: str, sender: str, *, context: ssl.SSLContext | None = None,
+                 timeout: float = 10.0) -> None:
+        self.url, self.sender, self.timeout = urlsplit(url), sender, timeout
+        self.security = smtp_security(url)
+        self.context = context or ssl.create_default_context()
 
     def send(self, message: Message) -> None:
         mail = EmailMessage()
         mail["From"], mail["To"], mail["Subject"] = self.sender, message.to, message.subject
         mail.set_content(message.body)
-        host, port = self.url.hostname or "localhost", self.url.port
-        smtp_cls = smtplib.SMTP_SSL if self.url.scheme == "smtps" else smtplib.SMTP
-        with smtp_cls(host, port or (465 if self.url.scheme == "smtps" else 25), timeout=10) as s:
-            if self.url.username:
-                s.login(unquote(self.url.username), unquote(self.url.password or ""))
-            s.send_message(mail)
+        try:
+            with self._connect() as smtp:
+                if self.security == "starttls":
+                    smtp.starttls(context=self.context)
+                if self.url.username:
+                    if not isinstance(smtp.sock, ssl.SSLSocket):  # never AUTH in clear
+                        raise MailFailed("refusing SMTP AUTH without TLS")
+                    smtp.login(unquote(self.url.username), unquote(self.url.password or ""))
+                smtp.send_message(mail)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise MailFailed(f"recipient refused: {exc.recipients}", permanent=True) from exc
+        except smtplib.SMTPDataError as exc:
+            raise MailFailed(f"message refused: {exc.smtp_code} {exc.smtp_error!r}",
+                             permanent=exc.smtp_code >= 500) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise MailFailed(f"{type(exc).__name__}: {exc}") from exc
+
+    def _connect(self) -> smtplib.SMTP:
+        host, port = self.url.hostname or "localhost", self.url.port or PORTS[self.security]
+        if self.security == "smtps":
+            return smtplib.SMTP_SSL(host, port, timeout=self.timeout, context=self.context)
+        return smtplib.SMTP(host, port, timeout=self.timeout)

@@ -64,8 +64,9 @@ class JwtTokenService:
 class SignedResetTokens:
     """URL-safe, timestamped, signed reset tokens that expire after `max_age`."""
 
-    def __init__(self, secret: str, max_age: timedelta) -> None:
-        self.serializer = URLSafeTimedSerializer(secret, salt="shopcore.password-reset")
+    def __init__(self, secret: str, max_age: timedelta,
+                 salt: str = "shopcore.password-reset") -> None:
+        self.serializer = URLSafeTimedSerializer(secret, salt=salt)
         self.max_age = int(max_age.total_seconds())
 
     def make(self, claim: ResetClaim) -> str:

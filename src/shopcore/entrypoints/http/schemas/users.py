@@ -72,6 +72,8 @@ class ProfileSchema(Schema):
     email = Text(metadata=EMAIL)
     first_name = Text()
     last_name = Text()
+    current_password = Text(load_only=True, metadata={
+        "description": "The account's password: required when `email` changes."})
     date_joined = fields.DateTime(dump_only=True)
     is_staff = fields.Boolean(dump_only=True)
 
