@@ -30,7 +30,9 @@ def test_each_production_variable_is_read() -> None:
     settings = read(SHOPCORE_DB_POOL_SIZE="2", SHOPCORE_DB_MAX_OVERFLOW="0",
                     SHOPCORE_METRICS="on", SHOPCORE_LOG_FORMAT="JSON",
                     SHOPCORE_ACCESS_LOG="on", SHOPCORE_KAFKA_PARTITIONS="12",
-                    SHOPCORE_KAFKA_REPLICATION_FACTOR="3", SHOPCORE_ENV="Production")
+                    SHOPCORE_KAFKA_REPLICATION_FACTOR="3", SHOPCORE_ENV="Production",
+                    SHOPCORE_PUBLIC_URL="https://shop.example.com",
+                    SHOPCORE_SMTP_URL="smtp://mail.example.com:587")
     assert (settings.db_pool_size, settings.db_max_overflow) == (2, 0)
     assert (settings.metrics, settings.log_format, settings.access_log) == (True, "json", True)
     assert (settings.kafka_partitions, settings.kafka_replication_factor) == (12, 3)
