@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import shutil
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port
 from tests.integration.broker import TansuBroker
 from tests.integration.processes import (
     SIGKILL,
@@ -124,8 +126,10 @@ def test_two_consumers_of_one_group_split_the_partitions_and_handle_each_event_o
     stack: Stack,
 ) -> None:
     partitions = {"SHOPCORE_KAFKA_PARTITIONS": "2"}
-    members = [stack.start("consume-events", "--from-beginning", "--group", "pair",
-                           name=name, **partitions) for name in ("one", "two")]
+    metrics_port = free_port()
+    members = [stack.start("consume-events", "--from-beginning", "--group", "pair", *extra,
+                           name=name, **partitions)
+               for name, extra in (("one", ("--metrics-port", str(metrics_port))), ("two", ()))]
 
     def split() -> bool:
         last = [[line for line in stack.output(name).splitlines()
@@ -136,6 +140,8 @@ def test_two_consumers_of_one_group_split_the_partitions_and_handle_each_event_o
     stack.register(EVENTS)
     assert stack.relay_all(kafka_partitions=2) == EVENTS
     wait_until(lambda: stack.processed("pair") == EVENTS)
+    with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics") as response:
+        scraped = response.read().decode()
     for member in members:
         assert stop(member, SIGTERM) == 0
     counts = [event_lines(stack.output(name)) for name in ("one", "two")]
@@ -143,4 +149,8 @@ def test_two_consumers_of_one_group_split_the_partitions_and_handle_each_event_o
 
     assert sum(counts) == EVENTS
     assert min(counts) > 0
+    handled = ('shopcore_consumer_records_total{result="handled",topic="shopcore.users"} '
+               f"{float(counts[0])}")
+    assert handled in scraped
+    assert 'shopcore_consumer_lag{partition="' in scraped
     assert duplicate_lines(stack.output("one") + stack.output("two")) == 0
