@@ -96,6 +96,15 @@ class TansuBroker:
             process.kill()
             process.wait(timeout=5)
 
+    def pause(self) -> None:
+        """SIGSTOP: connections stay open, requests wait unanswered, as on a stalled broker."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)
+
     def restart(self) -> None:
         """A fresh broker on the same port; memory storage means every topic is gone."""
         self.stop()

@@ -18,7 +18,8 @@ from shopcore.settings import Settings
 from tests.helpers import shop_of
 
 ADMIN = ["--username", "boss", "--email", "boss@example.com", "--password", "boss-pass-123"]
-COMMANDS = ["create-admin", "consume-events", "db", "events", "orders", "payments", "populate-data",
+COMMANDS = ["check-config", "create-admin", "consume-events", "db", "events", "orders", "payments",
+            "populate-data",
             "relay-outbox", "search-index", "serve"]
 
 

@@ -22,8 +22,8 @@ def test_an_embedded_setup_checks_the_database_and_says_what_else_is_unset(
     assert "secret_key                   ***" in result.output
     assert TEST_SECRET not in result.output
     assert "password_hasher              bcrypt" in result.output
-    assert "answers; schema 0008" in service_line(result.output, "database")
-    assert "(at head)" in service_line(result.output, "database")
+    assert "answers at sqlite:///" in service_line(result.output, "database")
+    assert service_line(result.output, "database").split()[1] == "ok"
     for name in ("redis", "kafka", "opensearch", "stripe"):
         assert service_line(result.output, name).split()[1] == "-"
         assert "not configured" in service_line(result.output, name)
@@ -47,11 +47,16 @@ def test_unreachable_services_fail_by_name_and_their_passwords_stay_hidden(
     assert service_line(result.output, "opensearch").split()[1] == "FAILED"
 
 
-def test_a_database_behind_its_migrations_is_reported(shopcore: Any, env: dict[str, str]) -> None:
-    result = shopcore("check-config")
+def test_an_unreachable_database_fails_and_names_its_variable(
+    shopcore: Any, env: dict[str, str]
+) -> None:
+    result = shopcore("check-config",
+                      SHOPCORE_DATABASE_URL="postgresql://shop:pw-kept-hidden@127.0.0.1:1/shop")
 
-    assert result.exit_code == 0, result.output
-    assert "run `shopcore db upgrade`" in service_line(result.output, "database")
+    assert result.exit_code == 1
+    assert "pw-kept-hidden" not in result.output
+    line = service_line(result.output, "database")
+    assert line.split()[1] == "FAILED" and "SHOPCORE_DATABASE_URL" in line
 
 
 def test_reachable_redis_and_kafka_answer(

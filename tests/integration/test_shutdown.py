@@ -9,11 +9,14 @@ committed (consumer) comes again, and the consumer's dedupe drops it.
 from __future__ import annotations
 
 import shutil
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port
 from tests.integration.broker import TansuBroker
 from tests.integration.processes import (
     SIGKILL,
@@ -51,9 +54,14 @@ def test_a_stopped_relay_loses_no_event_and_only_a_kill_publishes_one_twice(
     stack: Stack, signum: int
 ) -> None:
     stack.register(EVENTS)
-    relay = stack.start("relay-outbox", "--batch", "5", name="relay")
+    relay = stack.start("relay-outbox", "--batch", "20", name="relay")
     wait_until(lambda: stack.published() >= 50)
+    if signum == SIGKILL:
+        # The broker, paused, holds the next batch unacknowledged: the kill lands mid-batch.
+        stack.broker.pause()
+        time.sleep(1.0)
     code = stop(relay, signum)
+    stack.broker.resume()
     marked = stack.published()
     bus_at_stop = stack.on_the_bus()
 
@@ -74,6 +82,9 @@ def test_a_stopped_relay_loses_no_event_and_only_a_kill_publishes_one_twice(
         assert "relay stopped; published" in stack.output("relay")
         assert sum(bus_at_stop.values()) == marked  # the batch in flight was marked
         assert duplicates == 0
+    else:
+        assert sum(bus_at_stop.values()) > marked  # published, never marked: sent again
+        assert duplicates == sum(bus_at_stop.values()) - marked
     assert event_lines(output) == EVENTS + duplicates
     assert duplicate_lines(output) == duplicates
     assert stack.processed("shop") == EVENTS
@@ -115,18 +126,22 @@ def test_two_consumers_of_one_group_split_the_partitions_and_handle_each_event_o
     stack: Stack,
 ) -> None:
     partitions = {"SHOPCORE_KAFKA_PARTITIONS": "2"}
-    members = [stack.start("consume-events", "--from-beginning", "--group", "pair",
-                           name=name, **partitions) for name in ("one", "two")]
+    metrics_port = free_port()
+    members = [stack.start("consume-events", "--from-beginning", "--group", "pair", *extra,
+                           name=name, **partitions)
+               for name, extra in (("one", ("--metrics-port", str(metrics_port))), ("two", ()))]
 
     def split() -> bool:
         last = [[line for line in stack.output(name).splitlines()
-                 if line.startswith("# assigned:")][-1:] for name in ("one", "two")]
+                 if " assigned: " in line][-1:] for name in ("one", "two")]
         return all(lines and lines[0].count("shopcore.users/") == 1 for lines in last)
 
     wait_until(split, timeout_s=60, every=0.2)
     stack.register(EVENTS)
     assert stack.relay_all(kafka_partitions=2) == EVENTS
     wait_until(lambda: stack.processed("pair") == EVENTS)
+    with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics") as response:
+        scraped = response.read().decode()
     for member in members:
         assert stop(member, SIGTERM) == 0
     counts = [event_lines(stack.output(name)) for name in ("one", "two")]
@@ -134,4 +149,8 @@ def test_two_consumers_of_one_group_split_the_partitions_and_handle_each_event_o
 
     assert sum(counts) == EVENTS
     assert min(counts) > 0
+    handled = ('shopcore_consumer_records_total{result="handled",topic="shopcore.users"} '
+               f"{float(counts[0])}")
+    assert handled in scraped
+    assert 'shopcore_consumer_lag{partition="' in scraped
     assert duplicate_lines(stack.output("one") + stack.output("two")) == 0

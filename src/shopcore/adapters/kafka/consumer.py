@@ -22,6 +22,7 @@ subscribed topics and their `.dlq` when missing.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import threading
 import time
@@ -39,6 +40,7 @@ from shopcore.adapters.kafka.topics import dead_letter_topic, ensure_topics, wit
 from shopcore.ports.events import summary
 
 Handler = Callable[[dict[str, Any]], None]
+log = logging.getLogger("shopcore.consumer")
 PAYLOAD_WIDTH = 80
 
 
@@ -85,18 +87,15 @@ def describe(message: dict[str, Any], key: str, now: str) -> str:
                     "key": message.get("key", key)}, PAYLOAD_WIDTH)
 
 
-class _ShownAssignment(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Prints the partitions this member holds after each rebalance."""
-
-    def __init__(self, show: Callable[[str], None]) -> None:
-        self.show = show
+class _LoggedAssignment(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Logs the partitions this member holds after each rebalance."""
 
     def on_partitions_revoked(self, revoked: Any) -> None:
         pass
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         names = ", ".join(sorted(f"{p.topic}/{p.partition}" for p in assigned))
-        self.show(f"# assigned: {names or '-'}")
+        log.info("assigned: %s", names or "-")
 
 
 class KafkaEventConsumer:
@@ -154,7 +153,7 @@ class KafkaEventConsumer:
             session_timeout_ms=self.session_timeout_ms,
             heartbeat_interval_ms=max(self.session_timeout_ms // 6, 100),
             max_poll_records=1)
-        consumer.subscribe(list(self.topics), listener=_ShownAssignment(self._print))
+        consumer.subscribe(list(self.topics), listener=_LoggedAssignment())
         return consumer
 
     def _process(self, consumer: Any, partition: Any, record: Any, stats: ConsumerStats) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -49,53 +48,43 @@ def effective(settings: Settings) -> list[tuple[str, str]]:
             for f in dataclasses.fields(settings)]
 
 
-def _answer(check: Callable[[], str]) -> tuple[str, str]:
-    try:
-        answer = check()
-    except Exception as exc:  # an unreachable service is a line of the report
-        return FAILED, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:160]}"
+SETTING = {"SHOPCORE_REDIS_URL": "redis_url",
+           "SHOPCORE_KAFKA_BOOTSTRAP_SERVERS": "kafka_bootstrap_servers",
+           "SHOPCORE_OPENSEARCH_URL": "opensearch_url", "STRIPE_SECRET_KEY": "stripe_secret_key"}
+# Which readiness check answers for each service, and the variable that configures it.
+SERVICES = (("redis", "cache", "SHOPCORE_REDIS_URL", "carts cached and logins throttled in "
+             "process"),
+            ("kafka", "events", "SHOPCORE_KAFKA_BOOTSTRAP_SERVERS",
+             "events relayed to the in-process bus"),
+            ("opensearch", "search", "SHOPCORE_OPENSEARCH_URL", "search by the database"),
+            ("stripe", "payments", "STRIPE_SECRET_KEY", "the payment simulator answers"))
+
+
+def _line(answer: str, where: str, variable: str) -> tuple[str, str]:
     if answer == "up":
-        return OK, "answers"
-    return FAILED, "cannot be reached" if answer == "down" else f"answered {answer!r}"
+        return OK, f"answers at {where}"
+    if answer == "degraded":
+        return FAILED, f"cannot be reached at {where}, a fallback answers (check {variable})"
+    return FAILED, f"cannot be reached at {where} (check {variable})"
 
 
-def _database(app: App) -> tuple[str, str]:
-    from shopcore.adapters.sqlalchemy.migrate import current, head
-
-    if app.settings.in_memory:
-        return SKIPPED, "memory:// (nothing to reach; lives and dies with the process)"
-    engine = app.container.gateways.engine()
-    status, detail = _answer(app.container.adapters.database_probe().check)
-    if status != OK:
-        return status, f"{detail} (check SHOPCORE_DATABASE_URL)"
-    at, latest = current(engine), head()
-    migrated = "at head" if at == latest else f"NOT at head {latest}: run `shopcore db upgrade`"
-    return OK, f"answers; schema {at or 'empty'} ({migrated})"
-
-
-def services(app: App) -> list[tuple[str, str, str]]:
-    """(service, ok|FAILED|-, what was found) for each service the settings name."""
-    s, adapters = app.settings, app.container.adapters
-    lines = [("database", *_database(app))]
-
-    def asked(name: str, configured: object, variable: str, probe: Callable[[], str],
-              default: str) -> None:
+def services(settings: Settings, checks: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(service, ok|FAILED|-, what was found) for each service, from the readiness checks."""
+    database = shown_value("database_url", settings.database_url)
+    if settings.in_memory:
+        lines = [("database", SKIPPED, "memory:// (lives and dies with the process)")]
+    else:
+        status, detail = _line(checks["database"], database, "SHOPCORE_DATABASE_URL")
+        lines = [("database", status, detail + (" (schema: `shopcore db current`)"
+                                                if status == OK else ""))]
+    for name, check, variable, default in SERVICES:
+        configured = getattr(settings, SETTING[variable])
         if not configured:
             lines.append((name, SKIPPED, f"not configured ({variable} unset): {default}"))
-            return
-        status, detail = _answer(probe)
-        where = shown_value(variable.lower(), configured)
-        lines.append((name, status, f"{detail} at {where}" if status == OK
-                      else f"{detail} at {where} (check {variable})"))
-
-    asked("redis", s.redis_url, "SHOPCORE_REDIS_URL", adapters.cache_probe().check,
-          "carts cached and logins throttled in process")
-    asked("kafka", s.kafka_bootstrap_servers, "SHOPCORE_KAFKA_BOOTSTRAP_SERVERS",
-          lambda: adapters.event_publisher().check(), "events relayed to the in-process bus")
-    asked("opensearch", s.opensearch_url, "SHOPCORE_OPENSEARCH_URL",
-          lambda: adapters.product_search().check(), f"search by {s.search_engine}")
-    asked("stripe", s.stripe_secret_key, "STRIPE_SECRET_KEY",
-          lambda: adapters.payment_gateway().check(), "the payment simulator answers")
+        else:
+            where = (settings.stripe_api_base or "https://api.stripe.com" if name == "stripe"
+                     else shown_value(SETTING[variable], configured))
+            lines.append((name, *_line(checks[check], where, variable)))
     return lines
 
 
@@ -111,7 +100,7 @@ def check_config() -> None:
         click.echo(f"  {name:<28} {value}")
     click.echo("services:")
     with App(settings) as app:
-        found = services(app)
+        found = services(settings, app.check_readiness().checks)
     for name, status, detail in found:
         click.echo(f"  {name:<11} {status:<7} {detail}")
     if any(status == FAILED for _, status, _ in found):

@@ -44,9 +44,10 @@ def serve(host: str, port: int, threads: bool, debug: bool, relay: bool) -> None
     shop = App(settings)
     app = create_app(shop=shop)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    loop = RelayLoop(lambda: shop.relay_outbox(limit=100),
+                     interval=settings.relay_interval_seconds)
+    relaying = loop.start() if relay else None
     if relay:
-        RelayLoop(lambda: shop.relay_outbox(limit=100),
-                  interval=settings.relay_interval_seconds).start()
         Periodic(lambda: expire_all(lambda: shop.expire_orders), every=60,
                  name="shopcore-expiry").start()
     try:
@@ -57,6 +58,9 @@ def serve(host: str, port: int, threads: bool, debug: bool, relay: bool) -> None
             click.echo(f"database: {shown(settings.database_url)}; press Ctrl+C to stop")
         run_simple(host, port, app, threaded=threads, use_debugger=debug, use_reloader=debug)
     finally:
+        loop.stop.set()
+        if relaying is not None:
+            relaying.join(timeout=15)  # the batch in flight is marked sent before closing
         shop.close()
 
 
