@@ -14,12 +14,14 @@ from dependency_injector import containers, providers
 from shopcore.adapters.clock import SystemClock
 from shopcore.adapters.inprocess.events import InProcessPublisher, MemoryPublisher
 from shopcore.adapters.mail.mailers import ConsoleMailer, MemoryMailer, SmtpMailer
+from shopcore.adapters.memory.account_cache import MemoryAccountCache
 from shopcore.adapters.memory.cart_cache import LruCartCache
 from shopcore.adapters.memory.gateway import MemoryGateway
 from shopcore.adapters.memory.search import MemorySearch
 from shopcore.adapters.memory.security import PlainHasher
 from shopcore.adapters.memory.store import MemoryStore
 from shopcore.adapters.memory.unit_of_work import MemoryUnitOfWork
+from shopcore.adapters.redis.account_cache import RedisAccountCache
 from shopcore.adapters.redis.cart_cache import RedisCartCache
 from shopcore.adapters.redis.client import redis_resource
 from shopcore.adapters.security.hashing import BcryptHasher
@@ -134,14 +136,24 @@ class Adapters(containers.DeclarativeContainer):
         secret=settings.provided.secret_key,
         max_age=providers.Callable(lambda s: timedelta(minutes=s.reset_token_minutes), settings),
     )
+    # Counters and caches shared by a threaded server's requests: built once, under a lock.
     throttle = providers.Selector(
         settings.provided.throttle_store,
-        memory=providers.Singleton(
+        memory=providers.ThreadSafeSingleton(
             memory_throttle, settings.provided.login_failures_per_address,
-            settings.provided.login_failures_per_user, settings.provided.login_window_minutes),
-        redis=providers.Singleton(
+            settings.provided.login_failures_per_user, settings.provided.login_window_minutes,
+            settings.provided.login_failures_per_client),
+        redis=providers.ThreadSafeSingleton(
             redis_throttle, gateways.redis, settings.provided.login_failures_per_address,
-            settings.provided.login_failures_per_user, settings.provided.login_window_minutes),
+            settings.provided.login_failures_per_user, settings.provided.login_window_minutes,
+            settings.provided.login_failures_per_client),
+    )
+    accounts = providers.Selector(
+        settings.provided.throttle_store,
+        memory=providers.ThreadSafeSingleton(MemoryAccountCache, clock=core.clock,
+                                   ttl_seconds=settings.provided.account_cache_seconds),
+        redis=providers.ThreadSafeSingleton(RedisAccountCache, gateways.redis,
+                                  settings.provided.account_cache_seconds),
     )
     cart_cache = providers.Selector(
         settings.provided.cart_cache_store,
