@@ -10,7 +10,16 @@ import pytest
 
 from shopcore.domain.user import User
 from shopcore.settings import SettingsError
-from tests.helpers import Headers, Shop, assert_error, make_category, make_settings, shop_of
+from tests.helpers import (
+    NO_FIELD,
+    Headers,
+    Shop,
+    assert_error,
+    make_category,
+    make_product,
+    make_settings,
+    shop_of,
+)
 
 PASSWORD = "s3cret-pass"
 
@@ -203,3 +212,30 @@ def test_in_production_a_short_or_generated_key_is_refused_and_a_real_one_serves
     app = create_app()
     assert app.test_client().get("/api/products/").status_code == 200
     shop_of(app).close()
+
+
+# --- pending orders ---------------------------------------------------------------------
+
+def test_one_account_holds_at_most_the_pending_cap_of_orders(
+        make_shop: Callable[..., Shop]) -> None:
+    shop = make_shop(max_pending_orders=2)
+    staff = shop.staff()
+    books = make_category(shop.client, staff, "Books")["id"]
+    product = make_product(shop.client, staff, books, "Dune", "12.50", stock=100)["id"]
+    alice = shop.customer("alice")
+
+    def checkout() -> Any:
+        added = shop.client.post("/api/cart/add/", json={"product_id": product, "quantity": 1},
+                                 headers=alice)
+        assert added.status_code == 200
+        return shop.client.post("/api/orders/create/", headers=alice)
+
+    first, second = checkout(), checkout()
+    assert (first.status_code, second.status_code) == (201, 201)
+    refused = checkout()
+    assert_error(refused, 409, NO_FIELD)
+    assert "unpaid orders" in refused.get_json()["message"]
+    assert shop.client.get(f"/api/products/{product}/").get_json()["stock"] == 98
+    cancelled = shop.client.post(f"/api/orders/{first.get_json()['id']}/cancel/", headers=alice)
+    assert cancelled.status_code == 200
+    assert shop.client.post("/api/orders/create/", headers=alice).status_code == 201
