@@ -21,7 +21,6 @@ from shopcore.adapters.memory.search import MemorySearch
 from shopcore.adapters.memory.security import PlainHasher
 from shopcore.adapters.memory.store import MemoryStore
 from shopcore.adapters.memory.unit_of_work import MemoryUnitOfWork
-from shopcore.adapters.redis.account_cache import RedisAccountCache
 from shopcore.adapters.redis.cart_cache import RedisCartCache
 from shopcore.adapters.redis.client import redis_resource
 from shopcore.adapters.security.hashing import BcryptHasher
@@ -148,13 +147,10 @@ class Adapters(containers.DeclarativeContainer):
             settings.provided.login_failures_per_user, settings.provided.login_window_minutes,
             settings.provided.login_failures_per_client),
     )
-    accounts = providers.Selector(
-        settings.provided.throttle_store,
-        memory=providers.ThreadSafeSingleton(MemoryAccountCache, clock=core.clock,
-                                   ttl_seconds=settings.provided.account_cache_seconds),
-        redis=providers.ThreadSafeSingleton(RedisAccountCache, gateways.redis,
-                                  settings.provided.account_cache_seconds),
-    )
+    # In the process even with Redis: no network on the hot path, and a change reaches the
+    # other workers within the few seconds a copy lives (at once in the worker that made it).
+    accounts = providers.ThreadSafeSingleton(
+        MemoryAccountCache, clock=core.clock, ttl_seconds=settings.provided.account_cache_seconds)
     cart_cache = providers.Selector(
         settings.provided.cart_cache_store,
         memory=providers.Singleton(LruCartCache,
