@@ -307,7 +307,10 @@ def _security_settings(env: Mapping[str, str], var_dir: Path, given: str) -> dic
     }
     if not given and environment == "development":
         values.update(secret_key=_default_secret(var_dir), secret_key_generated=True)
-    elif given and environment != "development":
+    elif given and environment == "development" and len(given.encode()) < MIN_SECRET_BYTES:
+        log.warning("SHOPCORE_SECRET_KEY is under %d bytes: fine for development only, "
+                    "refused with SHOPCORE_ENV=production", MIN_SECRET_BYTES)
+    elif given:
         key_file = var_dir / "secret_key"
         generated = key_file.is_file() and key_file.read_text().strip() == given
         values["secret_key_generated"] = generated

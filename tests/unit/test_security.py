@@ -95,8 +95,8 @@ def test_a_refresh_token_relabelled_as_access_fails_on_its_key(tokens: JwtTokenS
         tokens.verify(forged, TokenKind.ACCESS)
 
 
-def test_a_secret_under_32_bytes_signs_nothing(clock: FixedClock) -> None:
-    for short in ("", "x" * 31):
+def test_an_empty_secret_signs_nothing(clock: FixedClock) -> None:
+    for short in ("", "  "):
         with pytest.raises(ValueError, match="SHOPCORE_SECRET_KEY"):
             JwtTokenService(short, clock, timedelta(minutes=15), timedelta(days=7))
         with pytest.raises(ValueError, match="SHOPCORE_SECRET_KEY"):

@@ -58,9 +58,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
     )
 
     if shop is None:
-        settings = settings or Settings.from_env()
-        settings.check_secret_key()
-        shop = App(settings)
+        shop = App(settings or Settings.from_env())
     settings = shop.settings
     settings.check_secret_key()
     app = Flask("shopcore", template_folder="templates", static_folder=None)
