@@ -8,7 +8,7 @@ import pytest
 
 from shopcore import App
 from shopcore.domain.errors import AuthenticationFailed, Conflict, ValidationFailed
-from shopcore.domain.user import username_key
+from shopcore.domain.usernames import username_key
 
 PASSWORD = "s3cret-pass"
 

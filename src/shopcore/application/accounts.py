@@ -5,13 +5,8 @@ from __future__ import annotations
 from shopcore.application.auth import guess_allowed
 from shopcore.domain.errors import Conflict, NotFound
 from shopcore.domain.rules import check_rules
-from shopcore.domain.user import (
-    User,
-    UsernameMustFit,
-    normalize_email,
-    normalize_username,
-    username_key,
-)
+from shopcore.domain.user import User, UsernameMustFit, normalize_email, normalize_username
+from shopcore.domain.usernames import username_key
 from shopcore.ports.clock import Clock
 from shopcore.ports.security import AccountCache, LoginThrottle, PasswordHasher
 from shopcore.ports.unit_of_work import UnitOfWork

@@ -6,13 +6,8 @@ import uuid
 from dataclasses import dataclass
 
 from shopcore.domain.errors import AuthenticationFailed, Throttled
-from shopcore.domain.user import (
-    RefreshSession,
-    User,
-    normalize_username,
-    username_fits,
-    username_key,
-)
+from shopcore.domain.user import RefreshSession, User, normalize_username
+from shopcore.domain.usernames import username_fits, username_key
 from shopcore.ports.clock import Clock
 from shopcore.ports.security import (
     AccountCache,

@@ -8,14 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from shopcore.domain.confusables import skeleton
 from shopcore.domain.errors import ValidationFailed
 from shopcore.domain.events import Aggregate, UserRegistered
 from shopcore.domain.rules import BusinessRule, TextMustBePlain, check_rules
+from shopcore.domain.usernames import MAX_USERNAME, username_fits
 
 USERNAME_RE = re.compile(r"^[\w.@+-]{3,150}$")
 EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]+$")
-MAX_USERNAME = 150
 MAX_EMAIL = 254
 MAX_NAME = 150
 MIN_PASSWORD = 8
@@ -118,16 +117,6 @@ class PasswordMustBeStrong(BusinessRule):
 def normalize_username(username: str) -> str:
     """NFKC, as Django does: look-alike full-width forms fold into their plain letters."""
     return unicodedata.normalize("NFKC", username)
-
-
-def username_fits(username: str) -> bool:
-    """At most MAX_USERNAME characters as sent and once normalized (NFKC can grow it 18-fold)."""
-    return len(username) <= MAX_USERNAME and len(normalize_username(username)) <= MAX_USERNAME
-
-
-def username_key(username: str) -> str:
-    """What a username looks like: two accounts may not share it (`Alice`, `ALICE` in Cyrillic)."""
-    return skeleton(username)
 
 
 def normalize_email(email: str) -> str:

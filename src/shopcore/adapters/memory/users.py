@@ -5,7 +5,8 @@ from __future__ import annotations
 from shopcore.adapters.memory.base import Track, clone
 from shopcore.adapters.memory.store import Tables
 from shopcore.domain.errors import Conflict
-from shopcore.domain.user import RefreshSession, User, username_key
+from shopcore.domain.user import RefreshSession, User
+from shopcore.domain.usernames import username_key
 
 
 class MemoryUserRepository:

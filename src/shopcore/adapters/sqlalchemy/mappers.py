@@ -9,7 +9,8 @@ from typing import Any
 from shopcore.domain.catalog import Category, Product
 from shopcore.domain.money import Money
 from shopcore.domain.payment import Payment, PaymentStatus, Refund, RefundReason, RefundStatus
-from shopcore.domain.user import RefreshSession, User, username_key
+from shopcore.domain.user import RefreshSession, User
+from shopcore.domain.usernames import username_key
 
 
 def aware(value: datetime) -> datetime:

@@ -7,7 +7,8 @@ from sqlalchemy import func, insert, select, update
 from shopcore.adapters.sqlalchemy import mappers as m
 from shopcore.adapters.sqlalchemy.base import AggregateRepository, Repository
 from shopcore.adapters.sqlalchemy.tables import refresh_sessions, users
-from shopcore.domain.user import RefreshSession, User, username_key
+from shopcore.domain.user import RefreshSession, User
+from shopcore.domain.usernames import username_key
 
 
 class SqlUserRepository(AggregateRepository):

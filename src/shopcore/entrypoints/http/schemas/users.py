@@ -7,7 +7,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validates_schema
 
-from shopcore.domain.user import MAX_USERNAME, EmailMustBeValid, normalize_email, username_fits
+from shopcore.domain.user import EmailMustBeValid, normalize_email
+from shopcore.domain.usernames import MAX_USERNAME, username_fits
 
 READ_ONLY = "This field is read-only."
 MISMATCH = "The two passwords do not match."

@@ -10,7 +10,7 @@ from collections import Counter
 import sqlalchemy as sa
 from alembic import op
 
-from shopcore.domain.user import username_key
+from shopcore.domain.usernames import username_key
 
 revision = "0008_sec"
 down_revision = "0007"

@@ -1,4 +1,4 @@
-"""A username's skeleton: what it looks like, so `alice` and Cyrillic `\u0430lice` are one."""
+"""Usernames: their length cap and their skeleton (what they look like), stdlib only."""
 
 from __future__ import annotations
 
@@ -56,9 +56,19 @@ LOOKALIKES = {
     "1": "l",  # digit one
 }
 TABLE = str.maketrans(LOOKALIKES)
+MAX_USERNAME = 150
 
 
-def skeleton(name: str) -> str:
-    """NFKC, casefolded, each look-alike letter replaced by the Latin letter it imitates."""
-    folded = unicodedata.normalize("NFKC", name).casefold()
+def username_fits(username: str) -> bool:
+    """At most MAX_USERNAME characters as sent and once normalized (NFKC can grow it 18-fold)."""
+    return (len(username) <= MAX_USERNAME
+            and len(unicodedata.normalize("NFKC", username)) <= MAX_USERNAME)
+
+
+def username_key(username: str) -> str:
+    """What a username looks like (NFKC, casefolded, look-alike letters made Latin).
+
+    No two accounts share it: `alice`, `ALICE` and `\u0430lice` (Cyrillic a) are one name.
+    """
+    folded = unicodedata.normalize("NFKC", username).casefold()
     return unicodedata.normalize("NFKC", folded.translate(TABLE))
