@@ -129,8 +129,8 @@ class UseCases(containers.DeclarativeContainer):
                                       publisher=adapters.event_publisher)
     outbox_status = providers.Factory(events.OutboxStatus, uow=uow)
 
-    authenticate = providers.Factory(authenticate.Authenticate, tokens=adapters.tokens, uow=uow,
-                                     accounts=adapters.accounts)
+    authenticate = providers.Factory(authenticate.Authenticate, tokens=adapters.tokens,
+                                     new_uow=uow.provider, accounts=adapters.accounts)
     find_user = providers.Factory(user_lookup.FindUser, uow=uow)
     check_readiness = providers.Factory(readiness.CheckReadiness, probes=providers.Dict(
         database=adapters.database_probe, cache=adapters.cache_probe,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from shopcore.application.viewer import Viewer
@@ -18,19 +19,20 @@ class Authenticate:
     """The viewer an access token names; AuthenticationFailed when it is invalid or expired.
 
     The token is checked against its account (active, staff, tokens revoked since it was
-    issued), read through a cache of a few seconds: staff rights follow the account.
+    issued), read through a cache of a few seconds: staff rights follow the account. A unit
+    of work is only made when the cache has no copy.
     """
 
     tokens: TokenService
-    uow: UnitOfWork
+    new_uow: Callable[[], UnitOfWork]
     accounts: AccountCache
 
     def __call__(self, *, access_token: str) -> Viewer:
         claims = self.tokens.verify(access_token, TokenKind.ACCESS)
         standing = self.accounts.get(claims.user_id)
         if standing is None:
-            with self.uow:
-                user = self.uow.users.get(claims.user_id)
+            with self.new_uow() as uow:
+                user = uow.users.get(claims.user_id)
             standing = user.standing if user is not None else GONE
             self.accounts.put(claims.user_id, standing)
         if not standing.accepts(claims.issued_at):
