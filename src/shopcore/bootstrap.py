@@ -14,6 +14,7 @@ from dependency_injector import containers, providers
 from shopcore.adapters.clock import SystemClock
 from shopcore.adapters.inprocess.events import InProcessPublisher, MemoryPublisher
 from shopcore.adapters.mail.mailers import ConsoleMailer, MemoryMailer, SmtpMailer
+from shopcore.adapters.memory.account_cache import MemoryAccountCache
 from shopcore.adapters.memory.cart_cache import LruCartCache
 from shopcore.adapters.memory.gateway import MemoryGateway
 from shopcore.adapters.memory.search import MemorySearch
@@ -157,16 +158,23 @@ class Adapters(containers.DeclarativeContainer):
         settings.provided.throttle_store,
         memory=providers.Singleton(memory_reset_limit, *reset_limits),
         redis=providers.Singleton(redis_reset_limit, gateways.redis, *reset_limits))
+    # Counters and caches shared by a threaded server's requests: built once, under a lock.
     throttle = providers.Selector(
         settings.provided.throttle_store,
-        memory=providers.Singleton(
+        memory=providers.ThreadSafeSingleton(
             memory_throttle, settings.provided.login_failures_per_address,
-            settings.provided.login_failures_per_user, settings.provided.login_window_minutes),
-        redis=providers.Singleton(
+            settings.provided.login_failures_per_user, settings.provided.login_window_minutes,
+            settings.provided.login_failures_per_client),
+        redis=providers.ThreadSafeSingleton(
             redis_throttle, gateways.redis, settings.provided.login_failures_per_address,
-            settings.provided.login_failures_per_user, settings.provided.login_window_minutes),
+            settings.provided.login_failures_per_user, settings.provided.login_window_minutes,
+            settings.provided.login_failures_per_client),
     )
     metrics = providers.Callable(lambda s: "on" if s.metrics else "off", settings)  # counted
+    # In the process even with Redis: no network on the hot path, and a change reaches the
+    # other workers within the few seconds a copy lives (at once in the worker that made it).
+    accounts = providers.ThreadSafeSingleton(
+        MemoryAccountCache, clock=core.clock, ttl_seconds=settings.provided.account_cache_seconds)
     stored_cart_cache = providers.Selector(
         settings.provided.cart_cache_store,
         memory=providers.Singleton(LruCartCache,

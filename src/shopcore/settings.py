@@ -53,15 +53,38 @@ def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     return raw
 
 
+MIN_SECRET_BYTES = 32
+
+
 def _default_secret(var_dir: Path) -> str:
+    """The development key in `var_dir/secret_key`, made once, atomically.
+
+    Workers starting together all read the same complete key: it is written to a private
+    temporary file (mode 0600, exclusive create) and linked into place, which fails if
+    another worker got there first, and then everyone reads the one that won.
+    """
     path = var_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
-    log.warning("SHOPCORE_SECRET_KEY is not set; generated a development key in %s", path)
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        temporary = var_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(8)}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as out:
+                out.write(secrets.token_urlsafe(48))
+                out.flush()
+                os.fsync(out.fileno())
+            os.link(temporary, path)
+            log.warning("SHOPCORE_SECRET_KEY is not set; generated a development key in %s",
+                        path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink(missing_ok=True)
+    key = path.read_text().strip()
+    if len(key.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(f"{path} holds a key of {len(key.encode())} bytes, under "
+                            f"{MIN_SECRET_BYTES}: delete it (a new one is generated) or set "
+                            "SHOPCORE_SECRET_KEY")
     return key
 
 
@@ -120,6 +143,11 @@ class Settings:
     reset_requests_per_email: int = 5
     reset_requests_per_client: int = 20
     reset_requests_window_minutes: int = 60
+    # Account security (issue 10): where it runs, the key's origin, the caches and caps.
+    secret_key_generated: bool = False
+    account_cache_seconds: float = 5.0
+    login_failures_per_client: int = 50
+    max_pending_orders: int = 5
 
     @property
     def production(self) -> bool:
@@ -152,6 +180,19 @@ class Settings:
         if self.mailer == "console":
             raise SettingsError("SHOPCORE_ENV=production needs SHOPCORE_SMTP_URL: the console "
                                 "mailer would print reset links in the log")
+
+    def check_secret_key(self) -> None:
+        """Outside development: a SHOPCORE_SECRET_KEY of 32 bytes or more, never a generated one."""
+        if self.environment == "development":
+            return
+        if self.secret_key_generated or not self.secret_key:
+            raise SettingsError(f"SHOPCORE_SECRET_KEY must be set when SHOPCORE_ENV="
+                                f"{self.environment}: a random key of {MIN_SECRET_BYTES} bytes "
+                                "or more, the same for every process")
+        if len(self.secret_key.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(f"SHOPCORE_SECRET_KEY is {len(self.secret_key.encode())} "
+                                f"bytes; SHOPCORE_ENV={self.environment} needs "
+                                f"{MIN_SECRET_BYTES} or more")
 
     @property
     def in_memory(self) -> bool:
@@ -277,7 +318,7 @@ class Settings:
             simulator_store_path=str(var_dir / "simulator.json"),
             simulator_action_seconds=_float(env, "SHOPCORE_SIMULATOR_ACTION_SECONDS", 3.0),
             smtp_url=opt("SHOPCORE_SMTP_URL"),
-            secret_key=opt("SHOPCORE_SECRET_KEY") or _default_secret(var_dir),
+            secret_key=opt("SHOPCORE_SECRET_KEY") or "",
             mail_sender=opt("SHOPCORE_MAIL_SENDER") or cls.mail_sender,
             currency=(opt("SHOPCORE_CURRENCY") or cls.currency).upper(),
             access_token_minutes=_int(env, "SHOPCORE_ACCESS_TOKEN_MINUTES", 15),
@@ -305,13 +346,36 @@ class Settings:
             access_log=(opt("SHOPCORE_ACCESS_LOG") or "").lower() in ("1", "on", "true", "yes"),
             kafka_partitions=_int(env, "SHOPCORE_KAFKA_PARTITIONS", 3),
             kafka_replication_factor=_int(env, "SHOPCORE_KAFKA_REPLICATION_FACTOR", 1),
-            environment=(opt("SHOPCORE_ENV") or "development").lower(),
         )
         settings = settings.with_(
             reset_requests_per_email=_int(env, "SHOPCORE_RESET_REQUESTS_PER_EMAIL", 5),
             reset_requests_per_client=_int(env, "SHOPCORE_RESET_REQUESTS_PER_CLIENT", 20),
             reset_requests_window_minutes=_int(env, "SHOPCORE_RESET_REQUESTS_WINDOW_MINUTES", 60),
         )
+        settings = settings.with_(**_security_settings(env, var_dir, settings.secret_key))
         settings.check_search()
         settings.check_mail()
         return settings
+
+
+def _security_settings(env: Mapping[str, str], var_dir: Path, given: str) -> dict[str, Any]:
+    """SHOPCORE_ENV and the key: a development key is generated only in development."""
+    environment = (env.get("SHOPCORE_ENV") or "development").strip().lower()
+    values: dict[str, Any] = {
+        "environment": environment,
+        "account_cache_seconds": _float(env, "SHOPCORE_ACCOUNT_CACHE_SECONDS", 5.0),
+        "login_failures_per_client": _int(env, "SHOPCORE_LOGIN_FAILURES_PER_CLIENT", 50),
+        "max_pending_orders": _int(env, "SHOPCORE_MAX_PENDING_ORDERS", 5),
+    }
+    if not given and environment == "development":
+        values.update(secret_key=_default_secret(var_dir), secret_key_generated=True)
+    elif given and environment == "development" and len(given.encode()) < MIN_SECRET_BYTES:
+        log.warning("SHOPCORE_SECRET_KEY is under %d bytes: fine for development only, "
+                    "refused with SHOPCORE_ENV=production", MIN_SECRET_BYTES)
+    elif given:
+        key_file = var_dir / "secret_key"
+        generated = key_file.is_file() and key_file.read_text().strip() == given
+        values["secret_key_generated"] = generated
+        Settings(secret_key=given, environment=environment,
+                 secret_key_generated=generated).check_secret_key()
+    return values

@@ -40,25 +40,30 @@ class UseCases(containers.DeclarativeContainer):
                                       clock=core.clock)
     get_profile = providers.Factory(accounts.GetProfile, uow=uow)
     update_profile = providers.Factory(accounts.UpdateProfile, uow=uow, hasher=adapters.hasher)
-    change_password = providers.Factory(accounts.ChangePassword, uow=uow, hasher=adapters.hasher)
+    change_password = providers.Factory(accounts.ChangePassword, uow=uow, hasher=adapters.hasher,
+                                        throttle=adapters.throttle, clock=core.clock,
+                                        accounts=adapters.accounts)
     log_in = providers.Factory(auth.LogIn, uow=uow, hasher=adapters.hasher,
                                tokens=adapters.tokens, throttle=adapters.throttle)
     refresh_tokens = providers.Factory(auth.RefreshTokens, uow=uow, tokens=adapters.tokens,
-                                       clock=core.clock)
-    log_out = providers.Factory(auth.LogOut, uow=uow, tokens=adapters.tokens)
+                                       clock=core.clock, accounts=adapters.accounts)
+    log_out = providers.Factory(auth.LogOut, uow=uow, tokens=adapters.tokens, clock=core.clock,
+                                accounts=adapters.accounts)
     request_password_reset = providers.Factory(password_reset.RequestPasswordReset, uow=uow,
                                                limit=adapters.reset_limit)
     check_reset_token = providers.Factory(password_reset.CheckResetToken, uow=uow,
                                           resets=adapters.resets)
     reset_password = providers.Factory(password_reset.ResetPassword, uow=uow,
-                                       hasher=adapters.hasher, resets=adapters.resets)
+                                       hasher=adapters.hasher, resets=adapters.resets,
+                                       clock=core.clock, accounts=adapters.accounts)
     trade_reset_token = providers.Factory(password_reset.TradeResetToken, uow=uow,
                                           resets=adapters.resets, forms=adapters.reset_forms)
     check_reset_form = providers.Factory(password_reset.CheckResetToken, uow=uow,
                                          resets=adapters.reset_forms)
     reset_password_by_form = providers.Factory(password_reset.ResetPassword, uow=uow,
                                                hasher=adapters.hasher,
-                                               resets=adapters.reset_forms)
+                                               resets=adapters.reset_forms,
+                                               clock=core.clock, accounts=adapters.accounts)
 
     list_categories = providers.Factory(categories.ListCategories, uow=uow)
     get_category = providers.Factory(categories.GetCategory, uow=uow)
@@ -100,7 +105,8 @@ class UseCases(containers.DeclarativeContainer):
     clear_cart = providers.Factory(cart.ClearCart, uow=uow, cache=adapters.cart_cache,
                                    clock=core.clock, currency=currency)
     place_order = providers.Factory(orders.PlaceOrder, uow=uow, cache=adapters.cart_cache,
-                                    clock=core.clock)
+                                    clock=core.clock,
+                                    max_pending=core.settings.provided.max_pending_orders)
     list_orders = providers.Factory(orders.ListOrders, uow=uow)
     get_order = providers.Factory(orders.GetOrder, uow=uow)
     cancel_order = providers.Factory(orders.CancelOrder, uow=uow, clock=core.clock,
@@ -131,7 +137,8 @@ class UseCases(containers.DeclarativeContainer):
                                       publisher=adapters.event_publisher)
     outbox_status = providers.Factory(events.OutboxStatus, uow=uow)
 
-    authenticate = providers.Factory(authenticate.Authenticate, tokens=adapters.tokens)
+    authenticate = providers.Factory(authenticate.Authenticate, tokens=adapters.tokens,
+                                     new_uow=uow.provider, accounts=adapters.accounts)
     find_user = providers.Factory(user_lookup.FindUser, uow=uow)
     check_readiness = providers.Factory(readiness.CheckReadiness, probes=providers.Dict(
         database=adapters.database_probe, cache=adapters.cache_probe,

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect, select
 from shopcore import App
 from shopcore.adapters.sqlalchemy.migrate import head
 from shopcore.adapters.sqlalchemy.tables import categories, products, users
+from shopcore.domain.errors import AuthenticationFailed
 from shopcore.ports.security import TokenKind
 from shopcore.settings import Settings
 from tests.helpers import shop_of
@@ -169,6 +170,25 @@ def test_populated_users_log_in_with_the_shared_password(
     username = rows(migrated, users, "username")[1][0]
     with App(Settings.from_env(migrated)) as shop:
         assert shop.log_in(username=username, password="demo-pass-99", address="127.0.0.1")
+
+
+def test_populated_users_get_a_random_password_unless_one_is_asked_for(
+    shopcore: Any, migrated: dict[str, str]
+) -> None:
+    result = shopcore("populate-data", "--users", "2", "--categories", "1", "--products", "0")
+    assert result.exit_code == 0, result.output
+    assert "random" in result.output
+    username = rows(migrated, users, "username")[0][0]
+    with App(Settings.from_env(migrated)) as shop:
+        for guess in ("password123", "demo-pass-99", username):
+            with pytest.raises(AuthenticationFailed):
+                shop.log_in(username=username, password=guess, address="127.0.0.1")
+    asked = shopcore("populate-data", "--users", "3", "--categories", "0", "--products", "0",
+                     "--seed", "7", "--user-password", "demo-pass-99")
+    assert asked.exit_code == 0, asked.output
+    newest = rows(migrated, users, "username")[-1][0]
+    with App(Settings.from_env(migrated)) as shop:
+        assert shop.log_in(username=newest, password="demo-pass-99", address="127.0.0.1")
 
 
 def test_populate_data_rejects_a_weak_password(shopcore: Any, migrated: dict[str, str]) -> None:

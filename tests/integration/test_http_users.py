@@ -241,17 +241,18 @@ def test_a_successful_login_forgives_earlier_failures(shop: Shop) -> None:
     assert login(shop.client, PASSWORD).status_code == 200
 
 
-def test_failures_for_one_username_from_many_addresses_are_throttled(
+def test_failures_from_many_addresses_block_those_addresses_not_the_owner_from_a_new_one(
         make_shop: Callable[..., Shop]) -> None:
     shop = make_shop(login_failures_per_user=3)
     shop.register()
     for n in range(3):
         assert login(shop.client, "wrong-password", address=f"10.0.1.{n}").status_code == 401
-    blocked = login(shop.client, PASSWORD, address="10.0.2.1")
+    blocked = login(shop.client, PASSWORD, address="10.0.1.1")
     assert_error(blocked, 429)
     assert int(blocked.headers["Retry-After"]) > 0
+    assert login(shop.client, PASSWORD, address="10.0.2.1").status_code == 200
     shop.register("bob")
-    assert login(shop.client, PASSWORD, address="10.0.2.1", username="bob").status_code == 200
+    assert login(shop.client, PASSWORD, address="10.0.1.1", username="bob").status_code == 200
 
 
 # --- refresh and logout -----------------------------------------------------------------

@@ -22,6 +22,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from shopcore.adapters.sqlalchemy.migrate import downgrade, upgrade
 from shopcore.adapters.sqlalchemy.tables import metadata
@@ -135,3 +136,41 @@ def test_0005_keeps_each_stored_answer_as_a_replay_and_gives_it_back_on_downgrad
     downgrade(url, "0004")
     assert idempotency_rows(url, column("status", Integer), column("body", JSON)) == {
         "done": (201, {"id": 7}), "running": (None, None)}
+
+
+def user_rows(url: str, *columns: str) -> list[tuple[object, ...]]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text(f"SELECT {', '.join(columns)} FROM users ORDER BY id"))
+        found = [tuple(row) for row in rows]
+    engine.dispose()
+    return found
+
+
+def test_0008_gives_existing_users_their_look_alike_keys_and_keeps_them_on_downgrade(
+    empty_database_url: str,
+) -> None:
+    url, at = empty_database_url, datetime(2026, 3, 1, tzinfo=UTC)
+    upgrade(url, "0007")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for name in ("alice", "\u0410LICE", "bob"):
+            connection.execute(text(
+                "INSERT INTO users (username, email, email_key, password_hash, date_joined)"
+                " VALUES (:name, :email, :email, 'x', :at)"),
+                {"name": name, "email": f"{len(name)}{name}@example.com".lower(), "at": at})
+    engine.dispose()
+
+    upgrade(url)
+    assert user_rows(url, "username", "username_key", "tokens_valid_after") == [
+        ("alice", "alice", None), ("\u0410LICE", "alice#2", None), ("bob", "bob", None)]
+    engine = create_engine(url)
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (username, username_key, email, email_key, password_hash,"
+            " date_joined) VALUES ('Bob', 'bob', 'b@example.com', 'b@example.com', 'x', :at)"),
+            {"at": at})
+    engine.dispose()
+
+    downgrade(url, "0007")
+    assert user_rows(url, "username") == [("alice",), ("\u0410LICE",), ("bob",)]

@@ -68,6 +68,34 @@ def test_a_committed_user_can_be_read_back_by_id_username_and_email_ignoring_cas
         assert uow.users.count() == 1
 
 
+def test_a_user_is_found_by_a_look_alike_username_and_no_second_one_may_take_it(
+    new_uow: UowFactory,
+) -> None:
+    with new_uow() as uow:
+        uow.users.add(a_user("alice"))
+        uow.commit()
+    with new_uow() as uow:
+        found = uow.users.by_similar_username("\u0410LICE")
+        assert found is not None and found.username == "alice"
+        assert uow.users.by_similar_username("bob") is None
+        with pytest.raises(Conflict):
+            uow.users.add(a_user("\u0430lice", email="other@example.com"))
+
+
+def test_the_moment_tokens_were_revoked_is_kept_to_the_microsecond(new_uow: UowFactory) -> None:
+    revoked = NOW + timedelta(seconds=1, microseconds=123_456)
+    with new_uow() as uow:
+        user = a_user()
+        uow.users.add(user)
+        user.revoke_tokens(revoked)
+        uow.users.save(user)
+        uow.commit()
+    with new_uow() as uow:
+        assert user.id is not None
+        stored = uow.users.get(user.id)
+        assert stored is not None and stored.tokens_valid_after == revoked
+
+
 def test_rolls_back_uncommitted_work_by_default(new_uow: UowFactory) -> None:
     with new_uow() as uow:
         uow.users.add(a_user())

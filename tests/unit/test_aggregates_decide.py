@@ -137,12 +137,17 @@ def test_a_password_changes_only_with_the_old_one_and_for_a_strong_one() -> None
                 date_joined=NOW)
 
     with pytest.raises(ValidationFailed) as wrong:
-        user.change_password("guess", "new-password", verify=plain_verify, hash=plain_hash)
+        user.change_password("guess", "new-password", verify=plain_verify, hash=plain_hash,
+                             now=NOW)
     assert wrong.value.errors == {"old_password": ["The old password is wrong."]}
     with pytest.raises(ValidationFailed) as weak:
-        user.change_password("old-password", "12345678", verify=plain_verify, hash=plain_hash)
+        user.change_password("old-password", "12345678", verify=plain_verify, hash=plain_hash,
+                             now=NOW)
     assert list(weak.value.errors) == ["new_password"]
     assert user.password_hash == "plain:old-password"
+    assert user.tokens_valid_after is None
 
-    user.change_password("old-password", "new-password", verify=plain_verify, hash=plain_hash)
+    user.change_password("old-password", "new-password", verify=plain_verify, hash=plain_hash,
+                         now=NOW)
     assert user.password_hash == "plain:new-password"
+    assert user.tokens_valid_after == NOW

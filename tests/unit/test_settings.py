@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import stat
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,3 +59,74 @@ def test_a_database_url_of_an_unsupported_kind_is_refused_by_name() -> None:
     with pytest.raises(SettingsError, match="SHOPCORE_DATABASE_URL"):
         Settings.from_env({"SHOPCORE_DATABASE_URL": "mysql://root@127.0.0.1/shop",
                            "SHOPCORE_SECRET_KEY": "k" * 40}, dotenv=None)
+
+
+def _read_key(var_dir: str, start: Any, keys: Any) -> None:
+    """One worker's boot; making a key takes a while, as on a busy machine, so boots overlap."""
+    import secrets
+
+    make = secrets.token_urlsafe
+
+    def slowly(size: int) -> str:
+        time.sleep(0.2)
+        return make(size)
+
+    secrets.token_urlsafe = slowly  # type: ignore[assignment]
+    start.wait()
+    keys.put(Settings.from_env({"SHOPCORE_VAR_DIR": var_dir}, dotenv=None).secret_key)
+
+
+def test_workers_starting_together_on_a_fresh_var_dir_all_get_one_complete_key(
+        tmp_path: Path) -> None:
+    context = multiprocessing.get_context("fork")
+    for attempt in range(2):
+        var_dir = str(tmp_path / f"var{attempt}")
+        start, keys = context.Barrier(8), context.Queue()
+        workers = [context.Process(target=_read_key, args=(var_dir, start, keys))
+                   for _ in range(8)]
+        for worker in workers:
+            worker.start()
+        found = {keys.get(timeout=30) for _ in workers}
+        for worker in workers:
+            worker.join(timeout=30)
+        assert len(found) == 1 and len(found.pop()) >= 32
+        key_file = Path(var_dir) / "secret_key"
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        assert [p.name for p in Path(var_dir).iterdir()] == ["secret_key"]
+
+
+def test_an_empty_or_short_key_file_is_refused_never_used(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("")
+    with pytest.raises(SettingsError, match="secret_key"):
+        Settings.from_env({"SHOPCORE_VAR_DIR": str(tmp_path)}, dotenv=None)
+    (tmp_path / "secret_key").write_text("short\n")
+    with pytest.raises(SettingsError, match="secret_key"):
+        Settings.from_env({"SHOPCORE_VAR_DIR": str(tmp_path)}, dotenv=None)
+
+
+def test_shopcore_env_defaults_to_development_and_is_read_lowercased(tmp_path: Path) -> None:
+    env = {"SHOPCORE_VAR_DIR": str(tmp_path), "SHOPCORE_SECRET_KEY": "k" * 40}
+    development = Settings.from_env(env, dotenv=None)
+    assert (development.environment, development.production) == ("development", False)
+    production = Settings.from_env({**env, "SHOPCORE_ENV": " PRODUCTION "}, dotenv=None)
+    assert (production.environment, production.production) == ("production", True)
+
+
+def test_outside_development_a_short_key_is_refused_by_name_and_none_is_generated(
+        tmp_path: Path) -> None:
+    for environment in ("production", "staging"):
+        with pytest.raises(SettingsError, match="SHOPCORE_SECRET_KEY"):
+            Settings.from_env({"SHOPCORE_VAR_DIR": str(tmp_path), "SHOPCORE_ENV": environment,
+                               "SHOPCORE_SECRET_KEY": "k" * 31}, dotenv=None)
+        unset = Settings.from_env({"SHOPCORE_VAR_DIR": str(tmp_path),
+                                   "SHOPCORE_ENV": environment}, dotenv=None)
+        with pytest.raises(SettingsError, match="SHOPCORE_SECRET_KEY"):
+            unset.check_secret_key()
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_the_simulator_webhook_secret_and_shop_id_still_derive_from_the_secret_key() -> None:
+    one = Settings(secret_key="k" * 40)
+    assert one.webhook_secret == Settings(secret_key="k" * 40).webhook_secret
+    assert one.webhook_secret != Settings(secret_key="j" * 40).webhook_secret
+    assert one.shop_id == Settings(secret_key="k" * 40).shop_id

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from shopcore.application.auth import guess_allowed
 from shopcore.domain.errors import Conflict, NotFound
-from shopcore.domain.user import User, normalize_email, normalize_username
+from shopcore.domain.rules import check_rules
+from shopcore.domain.user import User, UsernameMustFit, normalize_email, normalize_username
+from shopcore.domain.usernames import username_key
 from shopcore.ports.clock import Clock
-from shopcore.ports.security import PasswordHasher
+from shopcore.ports.security import AccountCache, LoginThrottle, PasswordHasher
 from shopcore.ports.unit_of_work import UnitOfWork
+
+USERNAME_TAKEN = "A user with that username already exists."
 
 
 def load_user(uow: UnitOfWork, user_id: int) -> User:
@@ -25,12 +30,12 @@ class RegisterUser:
     def __call__(
         self, *, username: str, email: str, password: str, is_staff: bool = False
     ) -> User:
+        check_rules(UsernameMustFit("username", username))
         username, email = normalize_username(username), normalize_email(email)
         User.check_new(username, email, password)
         with self.uow:
-            if self.uow.users.by_username(username) is not None:
-                raise Conflict("A user with that username already exists.",
-                               {"username": ["A user with that username already exists."]})
+            if self.uow.users.by_similar_username(username) is not None:
+                raise Conflict(USERNAME_TAKEN, {"username": [USERNAME_TAKEN]})
             if self.uow.users.by_email(email) is not None:
                 raise Conflict("A user with that e-mail already exists.",
                                {"email": ["A user with that e-mail already exists."]})
@@ -81,16 +86,25 @@ class UpdateProfile:
 
 
 class ChangePassword:
-    """Replace the password after checking the old one; every refresh token is revoked."""
+    """Replace the password after checking the old one; every token issued before is revoked.
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher) -> None:
-        self.uow, self.hasher = uow, hasher
+    The old password is a guess like a login's, throttled by the same counters.
+    """
 
-    def __call__(self, *, user_id: int, old_password: str, new_password: str) -> None:
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, throttle: LoginThrottle,
+                 clock: Clock, accounts: AccountCache) -> None:
+        self.uow, self.hasher, self.throttle = uow, hasher, throttle
+        self.clock, self.accounts = clock, accounts
+
+    def __call__(self, *, user_id: int, old_password: str, new_password: str,
+                 address: str = "") -> None:
         with self.uow:
             user = load_user(self.uow, user_id)
+            guess_allowed(self.throttle, user.username, address)
             user.change_password(old_password, new_password, verify=self.hasher.verify,
-                                 hash=self.hasher.hash)
+                                 hash=self.hasher.hash, now=self.clock.now())
             self.uow.users.save(user)
             self.uow.refresh_sessions.revoke_user(user_id)
             self.uow.commit()
+        self.throttle.succeeded(username_key(user.username), address)
+        self.accounts.forget(user_id)

@@ -71,7 +71,7 @@ class AddDemoUsers:
         with self.uow:
             for demo in users:
                 username, email = demo.username[:150], normalize_email(demo.email)
-                if self.uow.users.by_username(username) or self.uow.users.by_email(email):
+                if self.uow.users.by_similar_username(username) or self.uow.users.by_email(email):
                     continue
                 self.uow.users.add(User(username=username, email=email, password_hash=hashed,
                                         date_joined=self.clock.now()))

@@ -29,18 +29,33 @@ from shopcore.ports.clock import Clock
 from shopcore.ports.payments import PaymentGateway
 from shopcore.ports.unit_of_work import UnitOfWork
 
+TOO_MANY_PENDING = ("You have {count} unpaid orders, the most one account may hold: "
+                    "pay or cancel one first.")
+
+
+def check_pending_cap(uow: UnitOfWork, user_id: int, cap: int) -> None:
+    """Conflict when the user already holds `cap` pending orders (they reserve stock)."""
+    _, pending = uow.orders.list(user_id, Status.PENDING, PageRequest(1, 1))
+    if pending >= cap:
+        raise Conflict(TOO_MANY_PENDING.format(count=pending))
+
 
 @dataclass
 class PlaceOrder:
-    """Turn the cart into a pending order: prices snapshotted, stock reserved, cart emptied."""
+    """Turn the cart into a pending order: prices snapshotted, stock reserved, cart emptied.
+
+    One account holds at most `max_pending` pending orders, so it cannot hold the stock.
+    """
 
     uow: UnitOfWork
     cache: CartCache
     clock: Clock
+    max_pending: int = 5
 
     def __call__(self, *, user_id: int) -> Order:
         with self.uow:
             cart = self.uow.carts.get(user_id, for_update=True)
+            check_pending_cap(self.uow, user_id, self.max_pending)
             products = self.uow.products.get_many(sorted(cart.lines), for_update=True)
             order = Order.place(cart, products, self.clock.now(), f"user:{user_id}")
             reserve_stock(self.uow, order, products)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from shopcore.domain.errors import Throttled, ValidationFailed
 from shopcore.domain.user import User, normalize_email
+from shopcore.ports.clock import Clock
 from shopcore.ports.rate_limits import ResetRequestLimit
-from shopcore.ports.security import PasswordHasher, ResetClaim, ResetTokenService
+from shopcore.ports.security import AccountCache, PasswordHasher, ResetClaim, ResetTokenService
 from shopcore.ports.unit_of_work import UnitOfWork
 
 INVALID_LINK = "The password reset link is invalid, expired or already used."
@@ -75,16 +76,19 @@ class TradeResetToken:
 
 
 class ResetPassword:
-    """Set a new password from a reset link (or form token); every refresh token is revoked."""
+    """Set a new password from a reset link or form token; all earlier tokens are revoked."""
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, resets: ResetTokenService) -> None:
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, resets: ResetTokenService,
+                 clock: Clock, accounts: AccountCache) -> None:
         self.uow, self.hasher, self.resets = uow, hasher, resets
+        self.clock, self.accounts = clock, accounts
 
     def __call__(self, *, token: str, new_password: str) -> None:
         with self.uow:
             user = user_for_token(self.uow, self.resets, token)
-            user.reset_password(new_password, hash=self.hasher.hash)
+            user.reset_password(new_password, hash=self.hasher.hash, now=self.clock.now())
             self.uow.users.save(user)
             assert user.id is not None
             self.uow.refresh_sessions.revoke_user(user.id)
             self.uow.commit()
+        self.accounts.forget(user.id)

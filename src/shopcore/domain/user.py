@@ -17,6 +17,7 @@ from shopcore.domain.events import (
     UserRegistered,
 )
 from shopcore.domain.rules import BusinessRule, TextMustBePlain, check_rules
+from shopcore.domain.usernames import MAX_USERNAME, username_fits
 
 USERNAME_RE = re.compile(r"^[\w.@+-]{3,150}$")
 EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]+$")
@@ -36,6 +37,20 @@ class UsernameMustBeValid(BusinessRule):
     @property
     def message(self) -> str:
         return "3-150 characters: letters, digits and @/./+/-/_ only."
+
+
+@dataclass(frozen=True)
+class UsernameMustFit(BusinessRule):
+    """At most MAX_USERNAME characters, as sent and once normalized."""
+
+    username: str
+
+    def is_broken(self) -> bool:
+        return not username_fits(self.username)
+
+    @property
+    def message(self) -> str:
+        return f"Ensure this field has no more than {MAX_USERNAME} characters."
 
 
 @dataclass(frozen=True)
@@ -130,6 +145,7 @@ class User(Aggregate):
     last_name: str = ""
     is_staff: bool = False
     is_active: bool = True
+    tokens_valid_after: datetime | None = None
     id: int | None = None
 
     def created(self) -> UserRegistered:
@@ -196,16 +212,47 @@ class User(Aggregate):
 
     def change_password(self, old_password: str, new_password: str, *,
                         verify: Callable[[str, str | None], bool],
-                        hash: Callable[[str], str]) -> None:
+                        hash: Callable[[str], str], now: datetime) -> None:
         """Replace the password if `old_password` is the current one and the new one is strong."""
         if not verify(old_password, self.password_hash):
             raise ValidationFailed(OLD_PASSWORD_WRONG, {"old_password": [OLD_PASSWORD_WRONG]})
-        self.reset_password(new_password, hash=hash)
+        self.reset_password(new_password, hash=hash, now=now)
 
-    def reset_password(self, new_password: str, *, hash: Callable[[str], str]) -> None:
-        """Replace the password without the old one (a reset link proved who is asking)."""
+    def reset_password(self, new_password: str, *, hash: Callable[[str], str],
+                       now: datetime) -> None:
+        """Replace the password without the old one (a reset link proved who is asking).
+
+        Every token issued before `now` stops working.
+        """
         check_rules(PasswordMustBeStrong("new_password", new_password, self.username))
         self.password_hash = hash(new_password)
+        self.revoke_tokens(now)
+
+    def revoke_tokens(self, now: datetime) -> None:
+        """Access tokens issued before `now` are refused from now on."""
+        if self.tokens_valid_after is None or now > self.tokens_valid_after:
+            self.tokens_valid_after = now
+
+    @property
+    def standing(self) -> AccountStanding:
+        return AccountStanding(self.is_active, self.is_staff, self.tokens_valid_after)
+
+
+@dataclass(frozen=True)
+class AccountStanding:
+    """What each request's access token is checked against: the account as it is now."""
+
+    is_active: bool
+    is_staff: bool
+    tokens_valid_after: datetime | None = None
+
+    def accepts(self, issued_at: datetime | None) -> bool:
+        """Whether a token issued at `issued_at` still speaks for this account."""
+        if not self.is_active:
+            return False
+        if self.tokens_valid_after is None:
+            return True
+        return issued_at is not None and issued_at >= self.tokens_valid_after
 
 
 @dataclass

@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from shopcore.domain.user import AccountStanding
+
 
 class PasswordHasher(Protocol):
     """One-way password hashes; `verify` of an unknown user costs as much as a real one."""
@@ -29,6 +31,7 @@ class TokenClaims:
     kind: TokenKind
     expires_at: datetime
     is_staff: bool = False
+    issued_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,25 @@ class ResetTokenService(Protocol):
 
 
 class LoginThrottle(Protocol):
-    """Counts failed logins per username and address."""
+    """Counts password guesses per username and address, per username, and per client address.
 
-    def retry_after(self, username: str, address: str) -> int | None: ...
-    def failed(self, username: str, address: str) -> None: ...
+    `attempt` counts a guess before the password is checked, atomically, and answers None to
+    go ahead or the seconds to wait; `succeeded` takes back the guess a correct password
+    proved was none. Counters live in Redis when it is configured (shared by every worker,
+    with an in-process fallback while it is down), else in the process.
+    """
+
+    def attempt(self, username: str, address: str) -> int | None: ...
     def succeeded(self, username: str, address: str) -> None: ...
+
+
+class AccountCache(Protocol):
+    """Short-lived copies of accounts' standing, so checking a token costs no database read.
+
+    `get` answers None when no fresh copy is held; `forget` drops one after a change. A store
+    that is down answers None and forgets nothing: copies expire within seconds anyway.
+    """
+
+    def get(self, user_id: int) -> AccountStanding | None: ...
+    def put(self, user_id: int, standing: AccountStanding) -> None: ...
+    def forget(self, user_id: int) -> None: ...

@@ -6,6 +6,7 @@ from shopcore.adapters.memory.base import Track, clone
 from shopcore.adapters.memory.store import Tables
 from shopcore.domain.errors import Conflict
 from shopcore.domain.user import RefreshSession, User
+from shopcore.domain.usernames import username_key
 
 
 class MemoryUserRepository:
@@ -14,8 +15,9 @@ class MemoryUserRepository:
 
     def _unique(self, user: User) -> None:
         for other in self.t.users.values():
-            if other.id != user.id and (other.username == user.username
-                                        or other.email.casefold() == user.email.casefold()):
+            if other.id != user.id and (
+                    username_key(other.username) == username_key(user.username)
+                    or other.email.casefold() == user.email.casefold()):
                 raise Conflict("A user with that username or e-mail already exists.")
 
     def add(self, user: User) -> None:
@@ -30,6 +32,11 @@ class MemoryUserRepository:
 
     def by_username(self, username: str) -> User | None:
         return next((clone(u) for u in self.t.users.values() if u.username == username), None)
+
+    def by_similar_username(self, username: str) -> User | None:
+        key = username_key(username)
+        return next((clone(u) for u in self.t.users.values()
+                     if username_key(u.username) == key), None)
 
     def by_email(self, email: str) -> User | None:
         folded = email.casefold()

@@ -10,6 +10,7 @@ from shopcore.domain.catalog import Category, Product
 from shopcore.domain.money import Money
 from shopcore.domain.payment import Payment, PaymentStatus, Refund, RefundReason, RefundStatus
 from shopcore.domain.user import RefreshSession, User
+from shopcore.domain.usernames import username_key
 
 
 def aware(value: datetime) -> datetime:
@@ -29,14 +30,18 @@ def user_from_row(row: Any) -> User:
     return User(id=row.id, username=row.username, email=row.email,
                 password_hash=row.password_hash, first_name=row.first_name,
                 last_name=row.last_name, is_staff=bool(row.is_staff),
-                is_active=bool(row.is_active), date_joined=aware(row.date_joined))
+                is_active=bool(row.is_active), date_joined=aware(row.date_joined),
+                tokens_valid_after=aware(row.tokens_valid_after)
+                if row.tokens_valid_after is not None else None)
 
 
 def user_to_row(user: User) -> dict[str, Any]:
-    return {"username": user.username, "email": user.email, "email_key": user.email.casefold(),
+    return {"username": user.username, "username_key": username_key(user.username),
+            "email": user.email, "email_key": user.email.casefold(),
             "password_hash": user.password_hash, "first_name": user.first_name,
             "last_name": user.last_name, "is_staff": user.is_staff,
-            "is_active": user.is_active, "date_joined": user.date_joined}
+            "is_active": user.is_active, "date_joined": user.date_joined,
+            "tokens_valid_after": user.tokens_valid_after}
 
 
 def session_from_row(row: Any) -> RefreshSession:

@@ -42,6 +42,9 @@ users = Table(
     Column("is_staff", Boolean, nullable=False, server_default="0"),
     Column("is_active", Boolean, nullable=False, server_default="1"),
     Column("date_joined", DateTime(timezone=True), nullable=False),
+    Column("username_key", String(480), nullable=False),
+    Column("tokens_valid_after", DateTime(timezone=True), nullable=True),
+    Index("uq_users_username_key", "username_key", unique=True),
 )
 
 refresh_sessions = Table(

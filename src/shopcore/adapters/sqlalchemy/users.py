@@ -8,6 +8,7 @@ from shopcore.adapters.sqlalchemy import mappers as m
 from shopcore.adapters.sqlalchemy.base import AggregateRepository, Repository
 from shopcore.adapters.sqlalchemy.tables import refresh_sessions, users
 from shopcore.domain.user import RefreshSession, User
+from shopcore.domain.usernames import username_key
 
 
 class SqlUserRepository(AggregateRepository):
@@ -23,6 +24,11 @@ class SqlUserRepository(AggregateRepository):
 
     def by_username(self, username: str) -> User | None:
         row = self.c.execute(select(users).where(users.c.username == username)).first()
+        return m.user_from_row(row) if row else None
+
+    def by_similar_username(self, username: str) -> User | None:
+        row = self.c.execute(select(users)
+                             .where(users.c.username_key == username_key(username))).first()
         return m.user_from_row(row) if row else None
 
     def by_email(self, email: str) -> User | None:

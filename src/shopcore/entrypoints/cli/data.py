@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 import sys
 import time
 from collections.abc import Iterator
@@ -65,11 +66,12 @@ class FakeShop:
 @click.option("--categories", default=20, show_default=True, type=click.IntRange(min=0))
 @click.option("--products", default=10_000, show_default=True, type=click.IntRange(min=0))
 @click.option("--seed", default=42, show_default=True, help="Same seed, same data.")
-@click.option("--password", default="password123", show_default=True,
-              help="The password every demo user shares.")
+@click.option("--password", "--user-password", "password", default=None,
+              help="The password every demo user shares [default: a random one, not shown, "
+                   "so nobody can sign in as them].")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the catalog has products.")
-def populate_data(users: int, categories: int, products: int, seed: int, password: str,
-                  if_empty: bool) -> None:
+def populate_data(users: int, categories: int, products: int, seed: int,
+                  password: str | None, if_empty: bool) -> None:
     """Add fake users, categories and products.
 
     Faker data for demos and load tests, the same for the same --seed.
@@ -82,7 +84,8 @@ def populate_data(users: int, categories: int, products: int, seed: int, passwor
         if existing:
             click.echo(f"the catalog already has {existing} products; nothing to do (--if-empty)")
             return
-        added_users = (app.add_demo_users(users=fake.users(users), password=password)
+        chosen = password or secrets.token_urlsafe(24)
+        added_users = (app.add_demo_users(users=fake.users(users), password=chosen)
                        if users else 0)
         category_ids = app.add_demo_categories(candidates=fake.categories(), count=categories)
         if products and not category_ids:
@@ -103,3 +106,6 @@ def populate_data(users: int, categories: int, products: int, seed: int, passwor
             indexed = app.rebuild_search_index()
     click.echo(f"created {added_users} users, {categories} categories, {products} products "
                f"in {time.perf_counter() - started:.1f}s; {indexed} indexed for search")
+    if added_users and password is None:
+        click.echo("the demo users' password is random and was not shown: pass --password "
+                   "to sign in as them")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, current_app, request, send_from_directory
+from flask import Flask, Response, current_app, request, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
+from shopcore.adapters.security.keys import derive_key
 from shopcore.entrypoints.http import observability
 from shopcore.entrypoints.http.context import EXTENSION
 from shopcore.entrypoints.http.errors import error_response, register_error_handlers
@@ -16,7 +17,16 @@ from shopcore.library import App
 from shopcore.settings import Settings
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
+HSTS = "max-age=31536000"
 log = logging.getLogger("shopcore.search")
+
+
+def _security_headers(response: Response) -> Response:
+    """nosniff on every answer; HSTS when the request came over TLS (or a trusted proxy's)."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
 
 
 def _needs_json() -> Any:
@@ -51,6 +61,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
     if shop is None:
         shop = App(settings or Settings.from_env())
     settings = shop.settings
+    settings.check_secret_key()
     app = Flask("shopcore", template_folder="templates", static_folder=None)
     app.root_path = __file__.rsplit("/", 1)[0]
     app.config.update(
@@ -62,7 +73,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
         OPENAPI_SWAGGER_UI_PATH="/docs/",
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=derive_key(settings.secret_key, "flask sessions"),
         TRUSTED_HOSTS=list(settings.trusted_hosts) or None,
     )
     if settings.proxies:
@@ -80,6 +91,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
     register_error_handlers(app)
     observability.install(app, shop)
     app.before_request(_needs_json)
+    app.after_request(_security_headers)
     for module in (users, search, catalog, cart, orders, payments):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)

@@ -108,7 +108,8 @@ class PasswordChange(MethodView):
     @blp.doc(security=BEARER)
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
-    @blp.errors(401)
+    @blp.errors(401, 429)
     def post(self, data: dict[str, Any]) -> None:
-        """Replace the password; every refresh token of the caller is revoked."""
-        shop().change_password(user_id=viewer().user_id, **data)
+        """Replace the password; every token of the caller is revoked (wrong old ones throttled)."""
+        shop().change_password(user_id=viewer().user_id, **data,
+                               address=request.remote_addr or "")

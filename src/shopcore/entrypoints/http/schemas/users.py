@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validates_schema
 
 from shopcore.domain.user import EmailMustBeValid, normalize_email
+from shopcore.domain.usernames import MAX_USERNAME, username_fits
 
 READ_ONLY = "This field is read-only."
 MISMATCH = "The two passwords do not match."
@@ -32,6 +33,16 @@ def required() -> Text:
     return Text(required=True)
 
 
+def short_username(value: str) -> None:
+    """At most 150 characters, before and after NFKC (which grows some characters 18-fold)."""
+    if not username_fits(value):
+        raise ValidationError(f"Ensure this field has no more than {MAX_USERNAME} characters.")
+
+
+def username() -> Text:
+    return Text(required=True, validate=short_username, metadata={"maxLength": MAX_USERNAME})
+
+
 def email_address(value: str) -> None:
     """The domain's e-mail rule, so every form of an address is judged alike."""
     if EmailMustBeValid("email", normalize_email(value)).is_broken():
@@ -39,7 +50,7 @@ def email_address(value: str) -> None:
 
 
 class RegisterSchema(Schema):
-    username = required()
+    username = username()
     email = Text(required=True, metadata=EMAIL)
     password = required()
 
@@ -51,7 +62,7 @@ class UserSchema(Schema):
 
 
 class TokenObtainSchema(Schema):
-    username = required()
+    username = username()
     password = required()
 
 
