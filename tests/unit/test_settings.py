@@ -105,7 +105,9 @@ def test_an_empty_or_short_key_file_is_refused_never_used(tmp_path: Path) -> Non
 
 
 def test_shopcore_env_defaults_to_development_and_is_read_lowercased(tmp_path: Path) -> None:
-    env = {"SHOPCORE_VAR_DIR": str(tmp_path), "SHOPCORE_SECRET_KEY": "k" * 40}
+    env = {"SHOPCORE_VAR_DIR": str(tmp_path), "SHOPCORE_SECRET_KEY": "k" * 40,
+           "SHOPCORE_PUBLIC_URL": "https://shop.example.com",
+           "SHOPCORE_SMTP_URL": "smtp://mail.example.com"}
     development = Settings.from_env(env, dotenv=None)
     assert (development.environment, development.production) == ("development", False)
     production = Settings.from_env({**env, "SHOPCORE_ENV": " PRODUCTION "}, dotenv=None)
@@ -114,12 +116,13 @@ def test_shopcore_env_defaults_to_development_and_is_read_lowercased(tmp_path: P
 
 def test_outside_development_a_short_key_is_refused_by_name_and_none_is_generated(
         tmp_path: Path) -> None:
+    mail = {"SHOPCORE_VAR_DIR": str(tmp_path), "SHOPCORE_PUBLIC_URL": "https://shop.example.com",
+            "SHOPCORE_SMTP_URL": "smtp://mail.example.com"}
     for environment in ("production", "staging"):
         with pytest.raises(SettingsError, match="SHOPCORE_SECRET_KEY"):
-            Settings.from_env({"SHOPCORE_VAR_DIR": str(tmp_path), "SHOPCORE_ENV": environment,
+            Settings.from_env({**mail, "SHOPCORE_ENV": environment,
                                "SHOPCORE_SECRET_KEY": "k" * 31}, dotenv=None)
-        unset = Settings.from_env({"SHOPCORE_VAR_DIR": str(tmp_path),
-                                   "SHOPCORE_ENV": environment}, dotenv=None)
+        unset = Settings.from_env({**mail, "SHOPCORE_ENV": environment}, dotenv=None)
         with pytest.raises(SettingsError, match="SHOPCORE_SECRET_KEY"):
             unset.check_secret_key()
     assert not (tmp_path / "secret_key").exists()

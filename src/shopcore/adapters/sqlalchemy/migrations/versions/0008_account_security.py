@@ -1,6 +1,6 @@
 """account security: a unique username key (casefold + look-alikes) and tokens_valid_after
 
-Revision ID: 0008_sec
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-01 23:30:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from shopcore.domain.usernames import username_key
 
-revision = "0008_sec"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None

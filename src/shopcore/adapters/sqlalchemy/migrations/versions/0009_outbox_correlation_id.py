@@ -1,15 +1,15 @@
 """outbox correlation id: the id of the HTTP request (or event) that caused the event
 
-Revision ID: 0008_prod
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 23:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_prod"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
