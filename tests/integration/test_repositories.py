@@ -102,7 +102,9 @@ def test_saving_a_user_persists_changed_fields(new_uow: UowFactory) -> None:
         assert user.id is not None
         loaded = uow.users.get(user.id)
         assert loaded is not None
-        loaded.change_profile(first_name="Ada", last_name="Lovelace", email="ada@lovelace.org")
+        loaded.change_profile(first_name="Ada", last_name="Lovelace", email="ada@lovelace.org",
+                              current_password=loaded.password_hash,
+                              verify=lambda given, stored: given == stored)
         uow.users.save(loaded)
         uow.commit()
     with new_uow() as uow:
