@@ -140,6 +140,11 @@ def test_a_person_resets_the_password_in_a_real_browser(
 
     assert post_json(f"{base}/api/users/token/",
                      {"username": "alice", "password": NEW_PASSWORD}) == 200
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    requests = [line for line in log.read_text().splitlines()
+                if " werkzeug " in line and "GET /api/users/password_reset/confirm/" in line]
+    assert any("/confirm/[redacted]/" in line for line in requests), requests
+    assert not any(token in line for line in requests), requests
     for name in ("1-request-form", "2-check-your-mail", "3-new-password-form", "4-done",
                  "5-used-link"):
         assert (shots / f"{name}.png").stat().st_size > 1000, name

@@ -78,6 +78,9 @@ def make_activity(shop: App, users: int = 3) -> None:
     """Users register, a product changes, carts fill and check out, orders move."""
     ids = [shop.register_user(username=f"user{n}", email=f"user{n}@example.com",
                               password="correct-horse").id for n in range(users)]
+    assert ids[0] is not None
+    shop.request_password_reset(email="user0@example.com", client="10.0.0.1")
+    shop.update_profile(user_id=ids[0], email="user0@new.example", current_password="correct-horse")
     category = shop.create_category(name="Books").category
     assert category.id is not None
     product = shop.create_product(name="Dune", price=Decimal("9.99"), category_id=category.id,
@@ -116,7 +119,7 @@ def test_every_event_arrives_at_a_group_exactly_once_after_dedupe_in_order_per_k
 ) -> None:
     make_activity(shop)
     produced = stored(shop)
-    assert drain(shop) == len(produced) == 27
+    assert drain(shop) == len(produced) == 29
     replay = shop.replay_events(since=_epoch())
     assert replay.published == len(produced)
 

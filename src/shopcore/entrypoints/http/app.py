@@ -13,6 +13,7 @@ from shopcore.adapters.security.keys import derive_key
 from shopcore.entrypoints.http import observability
 from shopcore.entrypoints.http.context import EXTENSION
 from shopcore.entrypoints.http.errors import error_response, register_error_handlers
+from shopcore.entrypoints.http.log_redaction import redact_reset_tokens_in_request_logs
 from shopcore.library import App
 from shopcore.settings import Settings
 
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
             app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies,
             x_host=settings.proxies)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    redact_reset_tokens_in_request_logs()
     app.extensions[EXTENSION] = shop
     warm_search(shop)
     api = Api(app, spec_kwargs={"info": {"description": "shopcore REST API"}})

@@ -28,7 +28,7 @@ HTML = {"type": "string"}
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 SENT = "If an account uses that e-mail address, a password reset link has been sent to it."
 FORM_COOKIE = "shopcore_reset"
-FORM_COOKIE_SECONDS = 15 * 60
+FORM_COOKIE_SECONDS = 15 * 60  # as long as the form token it carries (bootstrap.reset_forms)
 PARSER = Parser()
 
 
@@ -86,6 +86,7 @@ def _throttled(exc: Throttled) -> Response:
                      email=request.form.get("email", ""))
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
+
 
 @blp.route("/password_reset/")
 class PasswordReset(MethodView):
