@@ -176,6 +176,8 @@ class Adapters(containers.DeclarativeContainer):
                                           memory=providers.Object(None),
                                           kafka=providers.Object(None))
     event_handlers = providers.List(search_handler)
+    # Handlers with database effects, run in the transaction that marks the event processed.
+    transactional_handlers = providers.List()
     event_publisher = providers.Selector(
         settings.provided.event_bus,
         inprocess=providers.Singleton(InProcessPublisher, handlers=event_handlers),

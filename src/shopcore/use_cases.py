@@ -119,7 +119,8 @@ class UseCases(containers.DeclarativeContainer):
     relay_outbox = providers.Factory(events.RelayOutbox, new_uow=uow.provider,
                                      publisher=adapters.event_publisher, clock=core.clock)
     handle_event = providers.Factory(events.HandleEvent, uow=uow,
-                                     handlers=adapters.event_handlers, clock=core.clock)
+                                     handlers=adapters.event_handlers, clock=core.clock,
+                                     in_transaction=adapters.transactional_handlers)
     replay_events = providers.Factory(events.ReplayEvents, uow=uow,
                                       publisher=adapters.event_publisher)
     outbox_status = providers.Factory(events.OutboxStatus, uow=uow)
