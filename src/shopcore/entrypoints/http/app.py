@@ -11,11 +11,22 @@ from swagger_ui_bundle import swagger_ui_path
 
 from shopcore.entrypoints.http.context import EXTENSION
 from shopcore.entrypoints.http.errors import error_response, register_error_handlers
+from shopcore.entrypoints.http.schemas.common import ErrorSchema
 from shopcore.library import App
 from shopcore.settings import Settings
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
 log = logging.getLogger("shopcore.search")
+
+
+class ShopApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api: errors in the contract's one shape, each status listed.
+
+    No catch-all `default` response: every status an operation answers is documented.
+    """
+
+    ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
 
 def _needs_json() -> Any:
@@ -73,7 +84,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = shop
     warm_search(shop)
-    api = Api(app, spec_kwargs={"info": {"description": "shopcore REST API"}})
+    api = ShopApi(app, spec_kwargs={"info": {"description": "shopcore REST API"}})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     register_error_handlers(app)
