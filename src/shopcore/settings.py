@@ -98,6 +98,9 @@ class Settings:
     trusted_hosts: tuple[str, ...] = ()
     proxies: int = 0
     sql_echo: bool = False
+    # An Idempotency-Key claimed this long ago without an answer (its request died with the
+    # database or the process) is taken over by a retry instead of answering 409 for a day.
+    idempotency_lease_seconds: float = 60.0
 
     @property
     def in_memory(self) -> bool:
@@ -244,6 +247,7 @@ class Settings:
                                 if h.strip()),
             proxies=_int(env, "SHOPCORE_PROXIES", 0),
             sql_echo=(opt("SHOPCORE_SQL_ECHO") or "").lower() in ("1", "true", "yes"),
+            idempotency_lease_seconds=_float(env, "SHOPCORE_IDEMPOTENCY_LEASE_SECONDS", 60.0),
         )
         settings.check_search()
         return settings

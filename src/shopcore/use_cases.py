@@ -114,7 +114,10 @@ class UseCases(containers.DeclarativeContainer):
                                      gateway=adapters.payment_gateway, clock=core.clock)
     reconcile_payments = providers.Factory(reconcile.ReconcilePayments, uow=uow,
                                            gateway=adapters.payment_gateway, clock=core.clock)
-    idempotently = providers.Factory(idempotency.Idempotently, uow=uow, clock=core.clock)
+    idempotently = providers.Factory(
+        idempotency.Idempotently, uow=uow, clock=core.clock,
+        lease=providers.Callable(lambda s: timedelta(seconds=s.idempotency_lease_seconds),
+                                 core.settings))
 
     relay_outbox = providers.Factory(events.RelayOutbox, new_uow=uow.provider,
                                      publisher=adapters.event_publisher, clock=core.clock)

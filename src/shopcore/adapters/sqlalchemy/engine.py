@@ -9,9 +9,17 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+CONNECT_TIMEOUT_S = 3
+POOL_TIMEOUT_S = 5
+
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for `url`; SQLite files get their folder created."""
+    """An engine for `url`; SQLite files get their folder created.
+
+    On PostgreSQL a request never hangs on an unreachable server: connecting gives up after
+    CONNECT_TIMEOUT_S, waiting for a pooled connection after POOL_TIMEOUT_S, and a pooled
+    connection is pinged before use, so the pool recovers by itself once the server is back.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -22,7 +30,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10,
-                         pool_recycle=1800)
+                         pool_recycle=1800, pool_timeout=POOL_TIMEOUT_S,
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
