@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -116,18 +117,25 @@ class RedisCartCache:
             log.info("cart cache is back")
         return result
 
-    def _retry_until_trusted(self) -> None:
-        """Move the epoch on as soon as Redis answers, whether or not requests come."""
+    @staticmethod
+    def _retry_until_trusted(cache: weakref.ref[RedisCartCache], retry_s: float) -> None:
+        """Move the epoch on as soon as Redis answers, whether or not requests come (and
+        stop when the cache is gone)."""
         while True:
-            time.sleep(self.retry_s)
-            with self._lock:
-                if not self._distrusted:
-                    self._retrier = None
+            time.sleep(retry_s)
+            found = cache()
+            if found is None:
+                return
+            with found._lock:
+                if not found._distrusted:
+                    found._retrier = None
                     return
             try:
-                self._flush_pending()
+                found._flush_pending()
             except Exception:  # noqa: S112 - still unreachable: try again after retry_s
                 continue
+            finally:
+                del found
 
     def _distrust(self) -> None:
         with self._lock:
@@ -136,8 +144,9 @@ class RedisCartCache:
             self._distrusted = True
             if self._retrier is not None:
                 return
-            self._retrier = threading.Thread(target=self._retry_until_trusted, daemon=True,
-                                             name="cart-cache-epoch")
+            self._retrier = threading.Thread(
+                target=self._retry_until_trusted, args=(weakref.ref(self), self.retry_s),
+                daemon=True, name="cart-cache-epoch")
         self._retrier.start()
 
     def get(self, user_id: int) -> CacheRead:
