@@ -56,9 +56,8 @@ DEFAULT_MESSAGES = {
     415: "Unsupported media type: send application/json.",
     422: "The request is invalid.",
     500: "Internal server error.",
-    503: "The service is temporarily unavailable; try again shortly.",
 }
-RETRY_AFTER_S = {StorageUnavailable: 1}
+STORAGE_RETRY_AFTER_S = 1
 
 
 def error_response(code: int, message: str | None = None,
@@ -145,7 +144,7 @@ def _domain_error(exc: DomainError) -> Response:
     code = next((status for kind, status in DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
     if isinstance(exc, StorageUnavailable):
-        headers = {"Retry-After": str(RETRY_AFTER_S[StorageUnavailable])}
+        headers = {"Retry-After": str(STORAGE_RETRY_AFTER_S)}
     message, errors = _in_drf_words(exc)
     return error_response(code, message, errors or None, headers)
 
