@@ -117,7 +117,7 @@ def make_category(client: Any, headers: Headers, name: str, **extra: Any) -> dic
 
 def make_product(client: Any, headers: Headers, category: int, name: str = "Dune",
                  price: Any = "12.50", **extra: Any) -> dict[str, Any]:
-    body = {"name": name, "price": price, "category": category, **extra}
+    body = {"name": name, "description": "", "price": price, "category": category, **extra}
     response = client.post("/api/products/", json=body, headers=headers)
     assert response.status_code == 201, response.get_json()
     return response.get_json()  # type: ignore[no-any-return]

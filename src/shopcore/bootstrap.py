@@ -222,6 +222,8 @@ class Adapters(containers.DeclarativeContainer):
         link_template=settings.provided.reset_link_template,
         max_age=providers.Callable(lambda s: timedelta(minutes=s.reset_token_minutes), settings))
     event_handlers = providers.List(search_handler, account_mail)
+    # Handlers with database effects, run in the transaction that marks the event processed.
+    transactional_handlers = providers.List()
     event_publisher = providers.Selector(
         settings.provided.event_bus,
         inprocess=providers.Singleton(InProcessPublisher, handlers=event_handlers),

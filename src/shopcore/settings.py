@@ -193,6 +193,9 @@ class Settings:
             raise SettingsError(f"SHOPCORE_SECRET_KEY is {len(self.secret_key.encode())} "
                                 f"bytes; SHOPCORE_ENV={self.environment} needs "
                                 f"{MIN_SECRET_BYTES} or more")
+    # An Idempotency-Key claimed this long ago without an answer (its request died with the
+    # database or the process) is taken over by a retry instead of answering 409 for a day.
+    idempotency_lease_seconds: float = 60.0
 
     @property
     def in_memory(self) -> bool:
@@ -346,6 +349,7 @@ class Settings:
             access_log=(opt("SHOPCORE_ACCESS_LOG") or "").lower() in ("1", "on", "true", "yes"),
             kafka_partitions=_int(env, "SHOPCORE_KAFKA_PARTITIONS", 3),
             kafka_replication_factor=_int(env, "SHOPCORE_KAFKA_REPLICATION_FACTOR", 1),
+            idempotency_lease_seconds=_float(env, "SHOPCORE_IDEMPOTENCY_LEASE_SECONDS", 60.0),
         )
         settings = settings.with_(
             reset_requests_per_email=_int(env, "SHOPCORE_RESET_REQUESTS_PER_EMAIL", 5),

@@ -127,12 +127,16 @@ class UseCases(containers.DeclarativeContainer):
                                      gateway=adapters.payment_gateway, clock=core.clock)
     reconcile_payments = providers.Factory(reconcile.ReconcilePayments, uow=uow,
                                            gateway=adapters.payment_gateway, clock=core.clock)
-    idempotently = providers.Factory(idempotency.Idempotently, uow=uow, clock=core.clock)
+    idempotently = providers.Factory(
+        idempotency.Idempotently, uow=uow, clock=core.clock,
+        lease=providers.Callable(lambda s: timedelta(seconds=s.idempotency_lease_seconds),
+                                 core.settings))
 
     relay_outbox = providers.Factory(events.RelayOutbox, new_uow=uow.provider,
                                      publisher=adapters.event_publisher, clock=core.clock)
     handle_event = providers.Factory(events.HandleEvent, uow=uow,
-                                     handlers=adapters.event_handlers, clock=core.clock)
+                                     handlers=adapters.event_handlers, clock=core.clock,
+                                     in_transaction=adapters.transactional_handlers)
     replay_events = providers.Factory(events.ReplayEvents, uow=uow,
                                       publisher=adapters.event_publisher)
     outbox_status = providers.Factory(events.OutboxStatus, uow=uow)

@@ -225,7 +225,7 @@ def test_the_lru_hands_out_copies() -> None:
 
 
 @pytest.mark.redis
-def test_redis_stores_compact_json_under_cart_user_id_and_the_generation_beside_it(
+def test_redis_stores_epoch_stamped_json_under_cart_user_id_and_the_generation_beside_it(
     redis_url: str, plain: redis.Redis,
 ) -> None:
     user_id = 10**12 + uuid.uuid4().int % 10**9
@@ -234,8 +234,10 @@ def test_redis_stores_compact_json_under_cart_user_id_and_the_generation_beside_
         empty = CartView(items=[], total=Decimal("0.00"), currency="USD", item_count=0,
                          problems=[])
         cache.put(user_id, empty, cache.get(user_id).generation)
+        epoch = plain.get("cart:epoch") or "0"
         assert plain.get(f"cart:{user_id}") == (
-            '{"items":[],"total":"0.00","currency":"USD","item_count":0,"problems":[]}')
+            f'{{"epoch":{epoch},"items":[],"total":"0.00","currency":"USD","item_count":0,'
+            '"problems":[]}')
         assert 110 < plain.ttl(f"cart:{user_id}") <= 120
         cache.invalidate([user_id])
         assert plain.get(f"cart:{user_id}") is None

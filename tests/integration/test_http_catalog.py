@@ -398,9 +398,20 @@ def test_bad_product_input_is_400_and_writes_nothing(
     if body.get("category") == 0:
         body = {**body, "category": books["id"]}
 
-    response = client.post("/api/products/", json=body, headers=staff)
+    response = client.post("/api/products/", json={"description": "", **body}, headers=staff)
 
     assert_error(response, 400, field)
+    assert count(client, "/api/products/") == 0
+
+
+def test_a_new_product_without_a_description_is_400_as_api_md_requires_it(
+    client: Any, staff: Headers, books: dict[str, Any]
+) -> None:
+    body = {"name": "Dune", "price": "1", "category": books["id"]}
+
+    response = client.post("/api/products/", json=body, headers=staff)
+
+    assert_error(response, 400, "description")
     assert count(client, "/api/products/") == 0
 
 

@@ -52,6 +52,26 @@ def test_readiness_is_down_with_503_when_the_database_cannot_be_reached() -> Non
     shop_of(app).close()
 
 
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("get", "/api/products/", None), ("get", "/api/categories/1/", None),
+    ("post", "/api/users/register/",
+     {"username": "ada", "email": "ada@example.com", "password": "correct-horse"}),
+    ("post", "/api/users/token/", {"username": "ada", "password": "correct-horse"})])
+def test_an_unreachable_database_is_a_503_in_the_error_shape_not_a_500(
+    method: str, path: str, body: Any
+) -> None:
+    app = create_app(make_settings("postgresql+psycopg://postgres@127.0.0.1:1/none"))
+
+    response = getattr(app.test_client(), method)(path, json=body)
+
+    assert response.status_code == 503
+    assert response.get_json() == {"code": 503, "status": "Service Unavailable",
+                                   "message": "The database is unreachable; try again shortly."}
+    assert response.headers["Retry-After"] == "1"
+    assert "127.0.0.1" not in response.get_data(as_text=True)
+    shop_of(app).close()
+
+
 @pytest.mark.both_databases
 def test_readiness_reports_the_cache_down_but_the_shop_degraded_not_down(
     database_url: str,

@@ -101,3 +101,25 @@ def test_purging_drops_the_keys_claimed_before_the_moment_and_counts_them(
     assert claim(new_uow, "old") is None
     assert claim(new_uow, "edge") is not None
     assert claim(new_uow, "new") is not None
+
+
+def test_a_retry_takes_over_a_key_left_in_flight_before_the_moment_and_only_once(
+    new_uow: UowFactory,
+) -> None:
+    claim(new_uow, "dead", at=NOW - timedelta(minutes=5))
+    claim(new_uow, "alive", at=NOW)
+    claim(new_uow, "done", at=NOW - timedelta(minutes=5))
+    with new_uow() as uow:
+        uow.idempotency.finish(USER, CHECKOUT, "done", {"id": 1})
+        uow.commit()
+
+    stale_before = NOW - timedelta(minutes=1)
+    with new_uow() as uow:
+        taken = [uow.idempotency.take_over(USER, CHECKOUT, k, stale_before, NOW)
+                 for k in ("dead", "dead", "alive", "done")]
+        uow.commit()
+
+    assert taken == [True, False, False, False]
+    with new_uow() as uow:
+        assert uow.idempotency.purge(NOW - timedelta(seconds=1)) == 1  # only "done" is old
+        uow.commit()

@@ -163,7 +163,8 @@ def test_a_product_written_by_staff_over_http_records_product_changed(shop: Any)
     staff = shop.staff()
     category = shop.client.post("/api/categories/", json={"name": "Books"}, headers=staff)
     product = shop.client.post("/api/products/", headers=staff, json={
-        "name": "Dune", "price": "9.99", "category": category.get_json()["id"]}).get_json()
+        "name": "Dune", "description": "", "price": "9.99",
+        "category": category.get_json()["id"]}).get_json()
     shop.client.patch(f"/api/products/{product['id']}/", json={"stock": 4}, headers=staff)
     shop.client.delete(f"/api/products/{product['id']}/", headers=staff)
 

@@ -12,6 +12,9 @@ from shopcore.ports.events import EventPublisher, OutboxStats
 from shopcore.ports.unit_of_work import UnitOfWork
 
 EventHandler = Callable[[dict[str, Any]], None]
+# A handler whose effects are database writes: it writes through the unit of work it is
+# given, which also records the event as processed, so both commit or neither does.
+TransactionalHandler = Callable[[dict[str, Any], UnitOfWork], None]
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,17 @@ class RelayOutbox:
 
 @dataclass
 class HandleEvent:
-    """Run the handlers for a delivered event unless this consumer already did."""
+    """Run the handlers for a delivered event unless this consumer already did.
+
+    `handlers` act outside the database (e.g. a search index) and run again if a crash
+    comes before the commit; `in_transaction` handlers write in the same transaction that
+    records the event as processed, so their effect happens exactly once.
+    """
 
     uow: UnitOfWork
     handlers: Sequence[EventHandler]
     clock: Clock
+    in_transaction: Sequence[TransactionalHandler] = ()
 
     def __call__(self, *, consumer: str, message: dict[str, Any]) -> bool:
         event_id = str(message.get("event_id", ""))
@@ -58,10 +67,14 @@ class HandleEvent:
                 return False
         for handler in self.handlers:
             handler(message)
-        if event_id:
-            with self.uow:
-                self.uow.processed_events.add(consumer, event_id, self.clock.now())
-                self.uow.commit()
+        with self.uow:
+            # Claimed first: a concurrent claim of the same event waits on this one's commit.
+            if event_id and not self.uow.processed_events.add(consumer, event_id,
+                                                              self.clock.now()):
+                return False
+            for transactional in self.in_transaction:
+                transactional(message, self.uow)
+            self.uow.commit()
         return True
 
 

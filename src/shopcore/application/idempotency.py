@@ -23,17 +23,27 @@ def fingerprint(body: Any) -> str:
 
 @dataclass
 class Idempotently:
-    """Run `action` once per (user, endpoint, key); replay what it gave, refuse a changed body."""
+    """Run `action` once per (user, endpoint, key); replay what it gave, refuse a changed body.
+
+    A key left in flight longer than `lease` (its request died before it could answer or
+    free the key, e.g. with the database) is taken over by the next retry: the use cases
+    themselves refuse to do twice what was done (an emptied cart, an order no longer pending).
+    """
 
     uow: UnitOfWork
     clock: Clock
+    lease: timedelta = timedelta(seconds=60)
 
     def __call__(self, *, user_id: int, endpoint: str, key: str, body: Any,
                  action: Callable[[], Replay]) -> Replay:
-        digest = fingerprint(body)
+        digest, now = fingerprint(body), self.clock.now()
         with self.uow:
-            self.uow.idempotency.purge(self.clock.now() - KEEP)
-            found = self.uow.idempotency.claim(user_id, endpoint, key, digest, self.clock.now())
+            self.uow.idempotency.purge(now - KEEP)
+            found = self.uow.idempotency.claim(user_id, endpoint, key, digest, now)
+            if (found is not None and not found.finished and found.fingerprint == digest
+                    and self.uow.idempotency.take_over(user_id, endpoint, key,
+                                                       now - self.lease, now)):
+                found = None
             self.uow.commit()
         if found is not None:
             if found.fingerprint != digest:

@@ -66,3 +66,7 @@ class InvalidSearchText(ValidationFailed):
 
 class SearchUnavailable(DomainError):
     """The search engine could not answer; the database's engine may answer instead."""
+
+
+class StorageUnavailable(DomainError):
+    """The shop's database cannot be reached now (an outage, a restart); nothing was changed."""

@@ -96,7 +96,9 @@ class ProcessedEventRepository(Protocol):
     """Which events a consumer group has handled, to drop duplicates."""
 
     def seen(self, consumer: str, event_id: str) -> bool: ...
-    def add(self, consumer: str, event_id: str, at: datetime) -> None: ...
+    def add(self, consumer: str, event_id: str, at: datetime) -> bool:
+        """Record it in the current transaction; False when it was already recorded."""
+        ...
 
 
 @dataclass

@@ -38,7 +38,8 @@ class UnitOfWork(abc.ABC):
 
     Aggregates that pass through a repository are tracked, and an added one records its
     creation event; on commit the events they recorded go to the outbox in the same
-    transaction, so a rolled-back change leaves none.
+    transaction, so a rolled-back change leaves none. A database that cannot be reached
+    (down, restarting, no connection free in time) raises StorageUnavailable.
     """
 
     users: UserRepository

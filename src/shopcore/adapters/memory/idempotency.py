@@ -32,6 +32,14 @@ class MemoryIdempotencyRepository:
     def forget(self, user_id: int, endpoint: str, key: str) -> None:
         self.t.idempotency.pop((user_id, endpoint, key), None)
 
+    def take_over(self, user_id: int, endpoint: str, key: str, stale_before: datetime,
+                  now: datetime) -> bool:
+        request, at = self.t.idempotency[(user_id, endpoint, key)]
+        if request.finished or at >= stale_before:
+            return False
+        self.t.idempotency[(user_id, endpoint, key)] = (request, now)
+        return True
+
     def purge(self, before: datetime) -> int:
         old = [k for k, (_, at) in self.t.idempotency.items() if at < before]
         for k in old:

@@ -74,5 +74,8 @@ class MemoryProcessedEventRepository:
     def seen(self, consumer: str, event_id: str) -> bool:
         return (consumer, event_id) in self.t.processed_events
 
-    def add(self, consumer: str, event_id: str, at: datetime) -> None:
+    def add(self, consumer: str, event_id: str, at: datetime) -> bool:
+        if (consumer, event_id) in self.t.processed_events:
+            return False
         self.t.processed_events.add((consumer, event_id))
+        return True

@@ -9,10 +9,18 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+CONNECT_TIMEOUT_S = 3
+POOL_TIMEOUT_S = 5
+
 
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 5,
                 max_overflow: int = 10) -> Engine:
-    """An engine for `url`; SQLite files get their folder created; pools sized for PostgreSQL."""
+    """An engine for `url`; SQLite files get their folder created; pools sized for PostgreSQL.
+
+    On PostgreSQL a request never hangs on an unreachable server: connecting gives up after
+    CONNECT_TIMEOUT_S, waiting for a pooled connection after POOL_TIMEOUT_S, and a pooled
+    connection is pinged before use, so the pool recovers by itself once the server is back.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -23,8 +31,9 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5,
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size,
-                         max_overflow=max_overflow,
-                         pool_recycle=1800)
+                         max_overflow=max_overflow, pool_recycle=1800,
+                         pool_timeout=POOL_TIMEOUT_S,
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -38,6 +38,15 @@ class SqlIdempotencyRepository(Repository):
     def forget(self, user_id: int, endpoint: str, key: str) -> None:
         self.c.execute(delete(idempotency_keys).where(self._where(user_id, endpoint, key)))
 
+    def take_over(self, user_id: int, endpoint: str, key: str, stale_before: datetime,
+                  now: datetime) -> bool:
+        result = self.c.execute(
+            update(idempotency_keys)
+            .where(self._where(user_id, endpoint, key), idempotency_keys.c.replay.is_(None),
+                   idempotency_keys.c.created_at < stale_before)
+            .values(created_at=now))
+        return result.rowcount == 1
+
     def purge(self, before: datetime) -> int:
         result = self.c.execute(delete(idempotency_keys)
                                 .where(idempotency_keys.c.created_at < before))

@@ -112,9 +112,12 @@ class SqlProcessedEventRepository:
             processed_events.c.consumer == consumer, processed_events.c.event_id == event_id))
         return found is not None
 
-    def add(self, consumer: str, event_id: str, at: datetime) -> None:
+    def add(self, consumer: str, event_id: str, at: datetime) -> bool:
         values = {"consumer": consumer, "event_id": event_id, "processed_at": at}
         if self.c.dialect.name == "postgresql":
-            self.c.execute(pg_insert(processed_events).values(values).on_conflict_do_nothing())
+            result = self.c.execute(
+                pg_insert(processed_events).values(values).on_conflict_do_nothing())
         else:
-            self.c.execute(insert(processed_events).values(values).prefix_with("OR IGNORE"))
+            result = self.c.execute(
+                insert(processed_events).values(values).prefix_with("OR IGNORE"))
+        return bool(result.rowcount)

@@ -11,6 +11,7 @@ from shopcore.adapters.sqlalchemy.carts import SqlCartRepository
 from shopcore.adapters.sqlalchemy.catalog import SqlCategoryRepository, SqlProductRepository
 from shopcore.adapters.sqlalchemy.idempotency import SqlIdempotencyRepository
 from shopcore.adapters.sqlalchemy.orders import SqlOrderRepository
+from shopcore.adapters.sqlalchemy.outage import is_outage, unavailable
 from shopcore.adapters.sqlalchemy.outbox import SqlOutboxRepository, SqlProcessedEventRepository
 from shopcore.adapters.sqlalchemy.payments import SqlPaymentRepository
 from shopcore.adapters.sqlalchemy.users import SqlRefreshSessionRepository, SqlUserRepository
@@ -29,7 +30,12 @@ class SqlUnitOfWork(UnitOfWork):
 
     def __enter__(self) -> Self:
         super().__enter__()
-        self.connection = self.engine.connect()
+        try:
+            self.connection = self.engine.connect()
+        except Exception as exc:
+            if is_outage(exc):
+                raise unavailable(exc) from exc
+            raise
         self.users = SqlUserRepository(self.connection, self.track)
         self.refresh_sessions = SqlRefreshSessionRepository(self.connection)
         self.categories = SqlCategoryRepository(self.connection)
@@ -42,13 +48,19 @@ class SqlUnitOfWork(UnitOfWork):
         self.processed_events = SqlProcessedEventRepository(self.connection)
         return self
 
-    def __exit__(self, *args: object) -> None:
+    def __exit__(self, kind: object, error: BaseException | None, *rest: object) -> None:
         try:
             self.rollback()
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            error = error or exc  # the connection died: nothing more to roll back
         finally:
             if self.connection is not None:
                 self.connection.close()
                 self.connection = None
+        if error is not None and is_outage(error):
+            raise unavailable(error) from error
 
     def _commit(self) -> None:
         assert self.connection is not None, "commit outside a transaction"

@@ -14,6 +14,7 @@ from shopcore.entrypoints.http import observability
 from shopcore.entrypoints.http.context import EXTENSION
 from shopcore.entrypoints.http.errors import error_response, register_error_handlers
 from shopcore.entrypoints.http.log_redaction import redact_reset_tokens_in_request_logs
+from shopcore.entrypoints.http.schemas.common import ErrorSchema
 from shopcore.library import App
 from shopcore.settings import Settings
 
@@ -28,6 +29,16 @@ def _security_headers(response: Response) -> Response:
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
+
+
+class ShopApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api: errors in the contract's one shape, each status listed.
+
+    No catch-all `default` response: every status an operation answers is documented.
+    """
+
+    ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
 
 def _needs_json() -> Any:
@@ -87,7 +98,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
     redact_reset_tokens_in_request_logs()
     app.extensions[EXTENSION] = shop
     warm_search(shop)
-    api = Api(app, spec_kwargs={"info": {"description": "shopcore REST API"}})
+    api = ShopApi(app, spec_kwargs={"info": {"description": "shopcore REST API"}})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     register_error_handlers(app)

@@ -32,6 +32,16 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
 
     ARGUMENTS_PARSER = Parser()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_outage_doc)
+
+    @staticmethod
+    def _prepare_outage_doc(doc: dict[str, Any], _info: Any, **_kwargs: Any) -> dict[str, Any]:
+        """Any operation answers 503 (in the error shape) while the database is unreachable."""
+        doc.setdefault("responses", {}).setdefault("503", HTTPStatus(503).name)
+        return doc
+
     def errors(self, *codes: int) -> Callable[[T], T]:
         """Document the error answers a view gives, by the API's shared error responses."""
 

@@ -21,6 +21,7 @@ from shopcore.domain.errors import (
     PaymentProviderUnavailable,
     PermissionDenied,
     SearchUnavailable,
+    StorageUnavailable,
     Throttled,
     ValidationFailed,
 )
@@ -43,6 +44,7 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
     PaymentProviderError: 502,
     PaymentProviderUnavailable: 503,
     SearchUnavailable: 503,
+    StorageUnavailable: 503,
 }
 DEFAULT_MESSAGES = {
     400: "The request is invalid.",
@@ -55,6 +57,7 @@ DEFAULT_MESSAGES = {
     422: "The request is invalid.",
     500: "Internal server error.",
 }
+STORAGE_RETRY_AFTER_S = 1
 
 
 def error_response(code: int, message: str | None = None,
@@ -140,6 +143,8 @@ def _in_drf_words(exc: DomainError) -> tuple[str, dict[str, list[str]]]:
 def _domain_error(exc: DomainError) -> Response:
     code = next((status for kind, status in DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
+    if isinstance(exc, StorageUnavailable):
+        headers = {"Retry-After": str(STORAGE_RETRY_AFTER_S)}
     message, errors = _in_drf_words(exc)
     return error_response(code, message, errors or None, headers)
 

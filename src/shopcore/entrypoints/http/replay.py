@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from flask import Response, jsonify, make_response
 
-from shopcore.domain.errors import DomainError
+from shopcore.domain.errors import DomainError, StorageUnavailable
 from shopcore.entrypoints.http.auth import viewer
 from shopcore.entrypoints.http.context import shop
 from shopcore.entrypoints.http.errors import domain_error_answer
@@ -34,6 +34,8 @@ def answered_once(endpoint: str, key: str | None, body: Any, run: Callable[[], T
     def answer() -> Replay:
         try:
             result = run()
+        except StorageUnavailable:
+            raise  # nothing was done: the key is freed for the retry, not kept as the answer
         except DomainError as exc:
             return replay_of(*domain_error_answer(exc))
         return replay_of(status, dump(result))

@@ -19,6 +19,7 @@ from shopcore.entrypoints.http.schemas.catalog import (
     CategorySchema,
     PageArgsSchema,
     ProductArgsSchema,
+    ProductCreateSchema,
     ProductPageSchema,
     ProductPatchSchema,
     ProductSchema,
@@ -103,7 +104,7 @@ class Products(MethodView):
         return envelope(shop().list_products(query=query, page=page_request()))
 
     @staff_write
-    @blp.arguments(ProductSchema)
+    @blp.arguments(ProductCreateSchema)
     @blp.response(201, ProductSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Create a product (staff); stock null or omitted means untracked."""

@@ -17,7 +17,7 @@ from shopcore.entrypoints.http.blueprint import Parser
 from shopcore.entrypoints.http.context import shop
 from shopcore.entrypoints.http.errors import flatten
 from shopcore.entrypoints.http.resources.users import blp
-from shopcore.entrypoints.http.schemas.common import DetailSchema
+from shopcore.entrypoints.http.schemas.common import DetailSchema, ErrorSchema
 from shopcore.entrypoints.http.schemas.users import (
     PasswordResetConfirmSchema,
     PasswordResetFormSchema,
@@ -30,6 +30,14 @@ SENT = "If an account uses that e-mail address, a password reset link has been s
 FORM_COOKIE = "shopcore_reset"
 FORM_COOKIE_SECONDS = 15 * 60  # as long as the form token it carries (bootstrap.reset_forms)
 PARSER = Parser()
+
+
+
+
+def _bad_json_or_form(description: str) -> dict[str, Any]:
+    """400: a bad JSON body answers the error shape; a bad form, the HTML page again."""
+    content = {"application/json": {"schema": ErrorSchema}, "text/html": {"schema": HTML}}
+    return {"responses": {"400": {"description": description, "content": content}}}
 
 
 def _form_body(json: type[Schema], form: type[Schema]) -> dict[str, Any]:
@@ -98,8 +106,9 @@ class PasswordReset(MethodView):
         return _page("password_reset_form.html")
 
     @blp.doc(**_form_body(PasswordResetRequestSchema, PasswordResetRequestSchema))
+    @blp.doc(**_bad_json_or_form("A bad body or form."))
     @blp.response(202, DetailSchema)
-    @blp.errors(400, 429)
+    @blp.errors(429)
     @blp.alt_response(200, schema=HTML, content_type="text/html", success=True,
                       description="The HTML page of a form post.")
     def post(self) -> Any:
@@ -142,8 +151,8 @@ class PasswordResetConfirm(MethodView):
         return response
 
     @blp.doc(**_form_body(PasswordResetConfirmSchema, PasswordResetFormSchema))
+    @blp.doc(**_bad_json_or_form("A bad body or form, or an invalid, expired or used link."))
     @blp.response(204)
-    @blp.errors(400)
     @blp.alt_response(200, schema=HTML, content_type="text/html", success=True,
                       description="The HTML page of a form post.")
     def post(self, token: str) -> Response | None:

@@ -123,6 +123,12 @@ class ProductSchema(Schema):
     updated_at = fields.DateTime(dump_only=True)
 
 
+class ProductCreateSchema(ProductSchema):
+    """A new product: `description` is required (API.md), unlike on PUT where it is kept."""
+
+    description = Text(required=True, metadata={"description": "Free text; may be empty."})
+
+
 class ProductPatchSchema(ProductSchema):
     """A product change: only the fields given change; `"stock": null` untracks stock."""
 
