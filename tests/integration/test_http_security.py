@@ -179,7 +179,9 @@ def test_the_sixth_wrong_old_password_is_429(shop: Shop) -> None:
 def production_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     for name, value in {"SHOPCORE_ENV": "Production", "SHOPCORE_VAR_DIR": str(tmp_path / "var"),
-                        "SHOPCORE_DATABASE_URL": "memory://", "SHOPCORE_REDIS_URL": ""}.items():
+                        "SHOPCORE_DATABASE_URL": "memory://", "SHOPCORE_REDIS_URL": "",
+                        "SHOPCORE_PUBLIC_URL": "https://shop.example.com",
+                        "SHOPCORE_SMTP_URL": "smtp://mail.example.com"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SHOPCORE_SECRET_KEY", raising=False)
     return tmp_path / "var"
@@ -193,7 +195,8 @@ def test_in_production_the_web_app_refuses_to_start_without_a_secret_key(
         create_app()
     assert not (production_env / "secret_key").exists()
     with pytest.raises(SettingsError, match="SHOPCORE_SECRET_KEY"):
-        create_app(make_settings(environment="production", secret_key="", database_url="memory://"))
+        create_app(make_settings(environment="production", secret_key="", database_url="memory://",
+                                 public_url="https://shop.example.com", mailer="memory"))
 
 
 def test_in_production_a_short_or_generated_key_is_refused_and_a_real_one_serves(
