@@ -6,12 +6,19 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
+from shopcore.adapters.memory.cart_cache import LruCartCache
+from shopcore.adapters.prometheus.decorators import CountedCartCache
+from shopcore.adapters.prometheus.metrics import shop_metrics
+from shopcore.adapters.redis.cart_cache import RedisCartCache
 from shopcore.adapters.sqlalchemy.tables import outbox
+from shopcore.domain.cart import CartView
 from shopcore.entrypoints.http import create_app
 from shopcore.entrypoints.logs import JsonFormatter, RequestIdFilter
 from shopcore.settings import Settings
@@ -157,3 +164,24 @@ class TestWithMetricsOn:
         assert grew("shopcore_cart_cache_lookups_total", result="miss") >= 1
         assert grew("shopcore_cart_cache_lookups_total", result="hit") >= 1
         assert grew("shopcore_payments_total", provider="memory", outcome="succeeded") == 1
+
+
+def cache_lookups(result: str) -> float:
+    return sample(generate_latest(shop_metrics().registry).decode(),
+                  "shopcore_cart_cache_lookups_total", result=result)
+
+
+def test_the_counted_cache_tells_hits_misses_and_reads_that_found_redis_down() -> None:
+    counter = shop_metrics().cart_cache
+    before = {r: cache_lookups(r) for r in ("hit", "miss", "error")}
+    working = CountedCartCache(LruCartCache(ttl_seconds=60), counter)
+    down = CountedCartCache(RedisCartCache("redis://127.0.0.1:1/0"), counter)
+    view = CartView(items=[], total=Decimal("0.00"), currency="USD", item_count=0, problems=[])
+
+    first = working.get(5)
+    working.put(5, view, first.generation)
+    assert working.get(5).value == view
+    assert down.get(5).value is None
+
+    grew = {r: cache_lookups(r) - before[r] for r in before}
+    assert grew == {"hit": 1, "miss": 1, "error": 1}
