@@ -34,10 +34,13 @@ PARSER = Parser()
 
 
 
-def _bad_json_or_form(description: str) -> dict[str, Any]:
-    """400: a bad JSON body answers the error shape; a bad form, the HTML page again."""
+def _bad_json_or_form(description: str, *, throttled: bool = False) -> dict[str, Any]:
+    """400 (and 429): a JSON body answers the error shape; a form, the HTML page again."""
     content = {"application/json": {"schema": ErrorSchema}, "text/html": {"schema": HTML}}
-    return {"responses": {"400": {"description": description, "content": content}}}
+    responses = {"400": {"description": description, "content": content}}
+    if throttled:
+        responses["429"] = {"description": "Too many reset requests.", "content": content}
+    return {"responses": responses}
 
 
 def _form_body(json: type[Schema], form: type[Schema]) -> dict[str, Any]:
@@ -106,9 +109,8 @@ class PasswordReset(MethodView):
         return _page("password_reset_form.html")
 
     @blp.doc(**_form_body(PasswordResetRequestSchema, PasswordResetRequestSchema))
-    @blp.doc(**_bad_json_or_form("A bad body or form."))
+    @blp.doc(**_bad_json_or_form("A bad body or form.", throttled=True))
     @blp.response(202, DetailSchema)
-    @blp.errors(429)
     @blp.alt_response(200, schema=HTML, content_type="text/html", success=True,
                       description="The HTML page of a form post.")
     def post(self) -> Any:
@@ -181,8 +183,8 @@ class PasswordResetForm(MethodView):
         return _page("password_reset_confirm.html")
 
     @blp.doc(**_form_body(PasswordResetConfirmSchema, PasswordResetFormSchema))
+    @blp.doc(**_bad_json_or_form("A bad body or form, or a missing or expired form token."))
     @blp.response(204, description="Set (JSON), with the form token's cookie.")
-    @blp.errors(400)
     @blp.alt_response(200, schema=HTML, content_type="text/html", success=True,
                       description="The HTML page of a form post: done, the form again (400) "
                                   "or the error page (400).")
