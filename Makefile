@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-BENCH := ../shared/bench
+BENCH ?= ../shared/bench
 
 DEMO_ADMIN_USERNAME := admin
 DEMO_ADMIN_EMAIL := admin@example.com
