@@ -73,7 +73,7 @@ class Services:
         options = (f"-c listen_addresses={LOCAL} -c port={self.pg_port}"
                    f" -c unix_socket_directories={self.sockets} -c max_connections=100"
                    " -c shared_preload_libraries=pg_stat_statements"
-                   " -c pg_stat_statements.track=all -c pg_stat_statements.track_utility=off")
+                   " -c pg_stat_statements.track=top -c pg_stat_statements.track_utility=off")
         run(self._as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.pgdata), "-l",
                                str(self.pgdata / "server.log"), "-w", "-o", options, "start"]))
         self.pg_started = True
