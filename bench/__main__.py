@@ -37,10 +37,16 @@ def options() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=int(env("BENCH_CONCURRENCY", "8")))
     parser.add_argument("--workers", type=int, default=int(env("BENCH_WORKERS", "4")))
     parser.add_argument("--scenarios", default=env("BENCH_SCENARIOS", ",".join(SCENARIOS)))
-    parser.add_argument("--soak", type=int, default=300 if env("BENCH_SOAK") == "1" else 0,
-                        help="seconds of mixed load watching worker RSS (BENCH_SOAK=1: 300)")
+    parser.add_argument("--soak", type=int, default=soak_seconds(env("BENCH_SOAK", "0")),
+                        help="seconds of mixed load watching worker RSS "
+                             "(BENCH_SOAK=1: 300, BENCH_SOAK=N>1: N)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     return parser.parse_args()
+
+
+def soak_seconds(value: str) -> int:
+    seconds = int(value or 0)
+    return 300 if seconds == 1 else seconds
 
 
 def page_ranges(products: int) -> dict[str, str]:
