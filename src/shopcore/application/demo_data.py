@@ -107,6 +107,24 @@ class AddDemoCategories:
             return [c.id for c in self.uow.categories.all() if c.id is not None]
 
 
+class _Slugs:
+    """Slugs unique across the catalog: this load's, and the stored ones when there were any."""
+
+    def __init__(self, *, check_stored: bool) -> None:
+        self.check_stored = check_stored
+        self.taken: set[str] = set()
+        self.checked: set[str] = set()
+
+    def new(self, uow: UnitOfWork, name: str) -> str:
+        base = slugify(name)
+        if self.check_stored and base not in self.checked:
+            self.taken |= uow.products.slugs_like(base)
+            self.checked.add(base)
+        slug = unique_slug(base, self.taken)
+        self.taken.add(slug)
+        return slug
+
+
 @dataclass
 class AddDemoProducts:
     """Products with slugs unique across the catalog, added 1,000 at a time.
@@ -122,39 +140,28 @@ class AddDemoProducts:
 
     def __call__(self, *, products: Iterable[DemoProduct],
                  progress: Callable[[int], None] | None = None) -> int:
-        self._check_existing = CountProducts(self.new_uow())() > 0
-        self._taken: set[str] = set()
-        self._checked: set[str] = set()
+        slugs = _Slugs(check_stored=CountProducts(self.new_uow())() > 0)
         found = iter(products)
         head = list(islice(found, self.bulk_from))
         if len(head) < self.bulk_from:
             for batch in _batches(head, BATCH):
                 with self.new_uow() as uow:
-                    self._add(uow, batch, progress)
+                    self._add(uow, batch, slugs, progress)
                     uow.commit()
             return len(head)
         added = 0
         with self.new_uow() as uow:
             with uow.products.bulk_loading():
                 for batch in _batches(chain(head, found), BATCH):
-                    self._add(uow, batch, progress)
+                    self._add(uow, batch, slugs, progress)
                     uow.store_events()
                     added += len(batch)
             uow.commit()
         return added
 
-    def _add(self, uow: UnitOfWork, batch: list[DemoProduct],
+    def _add(self, uow: UnitOfWork, batch: list[DemoProduct], slugs: _Slugs,
              progress: Callable[[int], None] | None) -> None:
-        stored = []
-        for demo in batch:
-            base = slugify(demo.name)
-            if self._check_existing and base not in self._checked:
-                self._taken |= uow.products.slugs_like(base)
-                self._checked.add(base)
-            slug = unique_slug(base, self._taken)
-            self._taken.add(slug)
-            stored.append(self._product(demo, slug))
-        uow.products.add_many(stored)
+        uow.products.add_many([self._product(demo, slugs.new(uow, demo.name)) for demo in batch])
         if progress is not None:
             progress(len(batch))
 
