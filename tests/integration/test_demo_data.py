@@ -98,3 +98,16 @@ def test_a_bulk_load_that_fails_on_postgresql_adds_nothing_and_keeps_the_search_
     with SqlUnitOfWork(engine) as uow:
         assert uow.products.count() == 0
     engine.dispose()
+
+
+def test_a_second_bulk_load_takes_slugs_the_first_left_free(new_uow: UowFactory) -> None:
+    category_id = a_category(new_uow)
+    add = AddDemoProducts(new_uow, SystemClock(), "USD", bulk_from=2)
+    add(products=lamps(category_id, 2))
+
+    add(products=lamps(category_id, 2))
+
+    with new_uow() as uow:
+        items, _ = uow.products.list(ProductQuery(), PageRequest(1, 10))
+    assert sorted(p.slug for p in items) == ["desk-lamp", "desk-lamp-2", "desk-lamp-3",
+                                             "desk-lamp-4"]
