@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-BENCH := ../shared/bench
+BENCH ?= ../shared/bench
 
 DEMO_ADMIN_USERNAME := admin
 DEMO_ADMIN_EMAIL := admin@example.com
@@ -20,13 +20,15 @@ DEMO_ADMIN_PASSWORD := shopcore-demo-1
 PIP := env PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore PIP_NO_INPUT=1 \
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip
 
-.PHONY: help install run test lint bench search-quality clean distclean
+.PHONY: help install run test lint bench bench-compare search-quality clean distclean
 
 help:
 	@echo "make run        install if needed, migrate, add demo data and an admin, serve on http://$(HOST):$(PORT)"
 	@echo "make test       install if needed, then run every test tier (pytest)"
 	@echo "make lint       ruff and mypy --strict"
-	@echo "make bench      load-test shopcore against the DRF seed (../shared/bench)"
+	@echo "make bench      benchmark shopcore under gunicorn on a private PostgreSQL and Redis with wrk"
+	@echo "                (BENCH_PRODUCTS=10000, BENCH_DURATION=15, BENCH_SOAK=1 for 5 min of worker RSS)"
+	@echo "make bench-compare  development: ../shared/bench/loadbench, shopcore vs the DRF reference"
 	@echo "make search-quality  MRR and recall@10 of every search engine on the labelled queries"
 	@echo "make clean      remove caches and var/ (the demo database and development key)"
 	@echo "make distclean  clean, and remove .venv too"
@@ -61,17 +63,28 @@ test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
+# A benchmark, never a test: it installs wrk, PostgreSQL and Redis when missing (apt), starts
+# its own on free loopback ports and prints a table; JSON goes to bench/results/.
 bench: $(STAMP)
+	bench/setup.sh
+	$(BIN)/python -m bench
+
+# A development command: the side-by-side run of ../shared/bench (DRF reference, ceiling).
+bench-compare: $(STAMP)
+	@if [ ! -f $(BENCH)/loadbench/loadbench.py ]; then \
+		echo "make bench-compare is a development command: it needs ../shared/bench/loadbench"; \
+		echo "(the Django reference and the harness), which is not here. Use make bench."; \
+		exit 2; \
+	fi
 	@if ! command -v wrk >/dev/null || ! command -v redis-server >/dev/null \
 		|| [ ! -x /usr/lib/postgresql/15/bin/initdb ] \
 		|| [ ! -x $(BENCH)/drf_seed/.venv/bin/gunicorn ]; then \
 		$(BENCH)/loadbench/setup.sh; \
 	fi
-	$(PYTHON) $(BENCH)/loadbench/loadbench.py run drf_seed shopcore limit --repeats 3 \
-		--var shopcore_dir="$(CURDIR)"
+	$(BIN)/python bench/compare.py --loadbench $(BENCH)/loadbench/loadbench.py
 
 search-quality: $(STAMP)
 	$(BIN)/python -m tests.search_quality.run

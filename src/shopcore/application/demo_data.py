@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import islice
+from itertools import chain, islice
 
 from shopcore.domain.catalog import Category, Product
 from shopcore.domain.money import Money
@@ -16,6 +16,8 @@ from shopcore.ports.security import PasswordHasher
 from shopcore.ports.unit_of_work import UnitOfWork
 
 BATCH = 1000
+# From this many products on, one transaction with the index upkeep left to its end.
+BULK_FROM = 10_000
 
 
 @dataclass(frozen=True)
@@ -105,37 +107,63 @@ class AddDemoCategories:
             return [c.id for c in self.uow.categories.all() if c.id is not None]
 
 
+class _Slugs:
+    """Slugs unique across the catalog: this load's, and the stored ones when there were any."""
+
+    def __init__(self, *, check_stored: bool) -> None:
+        self.check_stored = check_stored
+        self.taken: set[str] = set()
+        self.checked: set[str] = set()
+
+    def new(self, uow: UnitOfWork, name: str) -> str:
+        base = slugify(name)
+        if self.check_stored and base not in self.checked:
+            self.taken |= uow.products.slugs_like(base)
+            self.checked.add(base)
+        slug = unique_slug(base, self.taken)
+        self.taken.add(slug)
+        return slug
+
+
 @dataclass
 class AddDemoProducts:
-    """Products with slugs unique across the catalog, one transaction per batch of 1,000."""
+    """Products with slugs unique across the catalog, added 1,000 at a time.
+
+    Fewer than `bulk_from` products take one transaction per batch; a larger load takes one
+    transaction in which the repository may leave its index upkeep to the end.
+    """
 
     new_uow: Callable[[], UnitOfWork]
     clock: Clock
     currency: str
+    bulk_from: int = BULK_FROM
 
     def __call__(self, *, products: Iterable[DemoProduct],
                  progress: Callable[[int], None] | None = None) -> int:
-        check_existing = CountProducts(self.new_uow())() > 0
-        taken: set[str] = set()
-        checked: set[str] = set()
+        slugs = _Slugs(check_stored=CountProducts(self.new_uow())() > 0)
+        found = iter(products)
+        head = list(islice(found, self.bulk_from))
+        if len(head) < self.bulk_from:
+            for batch in _batches(head, BATCH):
+                with self.new_uow() as uow:
+                    self._add(uow, batch, slugs, progress)
+                    uow.commit()
+            return len(head)
         added = 0
-        for batch in _batches(products, BATCH):
-            with self.new_uow() as uow:
-                stored = []
-                for demo in batch:
-                    base = slugify(demo.name)
-                    if check_existing and base not in checked:
-                        taken |= uow.products.slugs_like(base)
-                        checked.add(base)
-                    slug = unique_slug(base, taken)
-                    taken.add(slug)
-                    stored.append(self._product(demo, slug))
-                uow.products.add_many(stored)
-                uow.commit()
-            added += len(batch)
-            if progress is not None:
-                progress(len(batch))
+        with self.new_uow() as uow:
+            with uow.products.bulk_loading():
+                for batch in _batches(chain(head, found), BATCH):
+                    self._add(uow, batch, slugs, progress)
+                    uow.store_events()
+                    added += len(batch)
+            uow.commit()
         return added
+
+    def _add(self, uow: UnitOfWork, batch: list[DemoProduct], slugs: _Slugs,
+             progress: Callable[[int], None] | None) -> None:
+        uow.products.add_many([self._product(demo, slugs.new(uow, demo.name)) for demo in batch])
+        if progress is not None:
+            progress(len(batch))
 
     def _product(self, demo: DemoProduct, slug: str) -> Product:
         now = self.clock.now()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -67,6 +68,13 @@ class ProductRepository(Protocol):
     def add(self, product: Product) -> None: ...
     def add_many(self, products: Iterable[Product]) -> int:
         """Add in bulk; each product gets its id and its creation event, as with `add`."""
+        ...
+    def bulk_loading(self) -> AbstractContextManager[None]:
+        """A block of large `add_many` calls whose index upkeep may wait until it ends.
+
+        The block stays inside one transaction; other writers and readers of products may
+        wait for it, so it is for loading data, not for serving requests.
+        """
         ...
     def get(self, product_id: int) -> Product | None: ...
     def slugs_like(self, base: str) -> set[str]: ...

@@ -55,16 +55,16 @@ class UnitOfWork(abc.ABC):
     clock: Clock
 
     def __init__(self) -> None:
-        self.seen: list[Aggregate] = []
+        # Keyed by identity: a load of many aggregates in one transaction stays linear.
+        self.seen: dict[int, Aggregate] = {}
 
     def track(self, aggregate: Aggregate, *, new: bool = False) -> None:
         if new:
             aggregate.record_creation()
-        if not any(a is aggregate for a in self.seen):
-            self.seen.append(aggregate)
+        self.seen.setdefault(id(aggregate), aggregate)
 
     def __enter__(self) -> Self:
-        self.seen = []
+        self.seen = {}
         return self
 
     def __exit__(
@@ -81,8 +81,8 @@ class UnitOfWork(abc.ABC):
 
     def store_events(self) -> None:
         """Move every recorded event into the outbox, numbered per aggregate."""
-        events = [event for aggregate in self.seen for event in aggregate.events]
-        for aggregate in self.seen:
+        events = [event for aggregate in self.seen.values() for event in aggregate.events]
+        for aggregate in self.seen.values():
             aggregate.events.clear()
         if not events:
             return

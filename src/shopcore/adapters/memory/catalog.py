@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from shopcore.adapters.memory.base import Track, clone, like
@@ -81,6 +82,9 @@ class MemoryProductRepository:
             self.add(product)
             n += 1
         return n
+
+    def bulk_loading(self) -> AbstractContextManager[None]:
+        return nullcontext()
 
     def get(self, product_id: int) -> Product | None:
         product = self.t.products.get(product_id)

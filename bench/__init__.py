@@ -1,0 +1,1 @@
+"""`make bench`: the benchmark of shopcore under load (not a test)."""
