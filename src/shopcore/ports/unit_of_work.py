@@ -8,7 +8,7 @@ from typing import Protocol, Self
 
 from shopcore.domain.events import Aggregate
 from shopcore.ports.clock import Clock
-from shopcore.ports.events import Envelope, OutboxRepository, ProcessedEventRepository, topic_of
+from shopcore.ports.events import Envelope, OutboxRepository, ProcessedEventRepository
 from shopcore.ports.repositories import (
     CartRepository,
     CategoryRepository,
@@ -77,19 +77,9 @@ class UnitOfWork(abc.ABC):
         events = [event for aggregate in self.seen for event in aggregate.events]
         for aggregate in self.seen:
             aggregate.events.clear()
-        if not events:
-            return
-        keys: dict[str, dict[str, None]] = {}
-        for event in events:
-            keys.setdefault(topic_of(event.aggregate), {})[event.key] = None
-        following = {(topic, key): n for topic, of_topic in keys.items()
-                     for key, n in self.outbox.next_sequences(topic, list(of_topic)).items()}
-        now, envelopes = self.clock.now(), []
-        for event in events:
-            where = (topic_of(event.aggregate), event.key)
-            envelopes.append(Envelope.wrap(event, now, following[where]))
-            following[where] += 1
-        self.outbox.add_many(envelopes)
+        if events:
+            now = self.clock.now()
+            self.outbox.add_numbered([Envelope.wrap(event, now) for event in events])
 
     @abc.abstractmethod
     def _commit(self) -> None: ...
