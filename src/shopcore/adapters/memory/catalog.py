@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from shopcore.adapters.memory.base import Track, clone, like
@@ -125,6 +125,9 @@ class MemoryProductRepository:
             return False
         product.stock -= quantity
         return True
+
+    def reserve_many(self, quantities: Mapping[int, int]) -> set[int]:
+        return {p for p, quantity in quantities.items() if not self.reserve(p, quantity)}
 
     def release(self, product_id: int, quantity: int) -> None:
         product = self.t.products.get(product_id)

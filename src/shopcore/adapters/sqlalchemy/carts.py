@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select
@@ -35,6 +36,11 @@ def _statements(dialect: str) -> tuple[Any, Any, Any]:
     return lock, store, lines
 
 
+def _lines(rows: Iterable[Any]) -> dict[int, CartLine]:
+    return {r.product_id: CartLine(r.product_id, r.quantity, from_cents(r.added_price_cents),
+                                   r.added_name, aware(r.added_at)) for r in rows}
+
+
 class SqlCartRepository(AggregateRepository):
     """A cart write costs its lock, its lines and one upsert of the lines it touched.
 
@@ -49,17 +55,21 @@ class SqlCartRepository(AggregateRepository):
         self._lock, self._store, self._lines = _statements(connection.dialect.name)
 
     def get(self, user_id: int, *, for_update: bool = False) -> Cart:
-        version = 0
         if for_update:
             stored = int(self.c.execute(self._lock, {"user_id": user_id, "version": 1})
                          .scalar_one())
             self._stored[user_id] = stored
-            version = stored - 1
-        rows = self.c.execute(select(cart_items).where(cart_items.c.user_id == user_id)
-                              .order_by(cart_items.c.added_at, cart_items.c.product_id))
-        lines = {r.product_id: CartLine(r.product_id, r.quantity, from_cents(r.added_price_cents),
-                                        r.added_name, aware(r.added_at)) for r in rows}
-        return Cart(user_id=user_id, lines=lines, version=version)
+            rows = self.c.execute(select(cart_items).where(cart_items.c.user_id == user_id)
+                                  .order_by(cart_items.c.added_at, cart_items.c.product_id))
+            return Cart(user_id=user_id, lines=_lines(rows), version=stored - 1)
+        joined = self.c.execute(
+            select(carts.c.version, cart_items)
+            .select_from(carts.outerjoin(cart_items, cart_items.c.user_id == carts.c.user_id))
+            .where(carts.c.user_id == user_id)
+            .order_by(cart_items.c.added_at, cart_items.c.product_id)).all()
+        version = joined[0].version if joined else 0
+        return Cart(user_id=user_id, lines=_lines(r for r in joined if r.product_id is not None),
+                    version=version)
 
     def save(self, cart: Cart) -> None:
         """Store the version and the lines the cart says it touched; the rest are as they were."""
