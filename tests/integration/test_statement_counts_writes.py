@@ -115,3 +115,4 @@ def test_checking_out_costs_nine_statements_and_paying_twelve_whatever_the_cart_
     assert statements.count == PAYMENT, statements.seen
     assert shop.client.get(f"/api/orders/{order.get_json()['id']}/",
                            headers=customer).get_json()["status"] == "paid"
+
