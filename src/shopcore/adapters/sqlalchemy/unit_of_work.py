@@ -30,6 +30,12 @@ class SqlUnitOfWork(UnitOfWork):
     def __enter__(self) -> Self:
         super().__enter__()
         self.connection = self.engine.connect()
+        self._repositories(self.connection)
+        return self
+
+    def _repositories(self, connection: Connection) -> None:
+        """Fresh repositories: what they remember of stored rows holds for one transaction."""
+        self.connection = connection
         self.users = SqlUserRepository(self.connection, self.track)
         self.refresh_sessions = SqlRefreshSessionRepository(self.connection)
         self.categories = SqlCategoryRepository(self.connection)
@@ -40,11 +46,11 @@ class SqlUnitOfWork(UnitOfWork):
         self.idempotency = SqlIdempotencyRepository(self.connection)
         self.outbox = SqlOutboxRepository(self.connection)
         self.processed_events = SqlProcessedEventRepository(self.connection)
-        return self
 
     def __exit__(self, *args: object) -> None:
         try:
-            self.rollback()
+            if self.connection is not None and self.connection.in_transaction():
+                self.connection.rollback()
         finally:
             if self.connection is not None:
                 self.connection.close()
@@ -57,3 +63,4 @@ class SqlUnitOfWork(UnitOfWork):
     def rollback(self) -> None:
         if self.connection is not None and self.connection.in_transaction():
             self.connection.rollback()
+            self._repositories(self.connection)
