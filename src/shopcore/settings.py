@@ -318,7 +318,7 @@ class Settings:
             stripe_webhook_secret=opt("STRIPE_WEBHOOK_SECRET"),
             stripe_timeout_seconds=_float(env, "STRIPE_TIMEOUT_SECONDS", 10.0),
             payment_provider="stripe" if opt("STRIPE_SECRET_KEY") else "simulator",
-            simulator_store_path=str(var_dir / "simulator.json"),
+            simulator_store_path=str(var_dir / "simulator.sqlite3"),
             simulator_action_seconds=_float(env, "SHOPCORE_SIMULATOR_ACTION_SECONDS", 3.0),
             smtp_url=opt("SHOPCORE_SMTP_URL"),
             secret_key=opt("SHOPCORE_SECRET_KEY") or "",

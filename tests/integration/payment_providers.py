@@ -108,7 +108,9 @@ def simulated_intents(gateway: SimulatedGateway, order: int) -> int:
 
 def simulated_amount(gateway: SimulatedGateway, reference: str) -> int:
     with gateway.store.transaction() as state:
-        return int(state["intents"][reference]["intent"]["amount"])
+        record = state.get(reference)
+        assert record is not None
+        return int(record["intent"]["amount"])
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from shopcore.domain.cart import Cart, CartView
@@ -15,6 +16,11 @@ from shopcore.ports.unit_of_work import UnitOfWork
 def view_cart(uow: UnitOfWork, cart: Cart, currency: str) -> CartView:
     """The cart priced with its products as they are now."""
     return cart.view(uow.products.get_many(list(cart.lines)), currency)
+
+
+def _lines_and(uow: UnitOfWork, cart: Cart, product_id: int) -> dict[int, Product]:
+    """The products of the cart's lines and of `product_id`, in one read."""
+    return dict(uow.products.get_many(sorted(set(cart.lines) | {product_id})))
 
 
 @dataclass
@@ -42,18 +48,14 @@ class _ChangeCart:
     clock: Clock
     currency: str
 
-    def _finish(self, cart: Cart) -> CartView:
+    def _finish(self, cart: Cart, products: Mapping[int, Product] | None = None) -> CartView:
+        """Store the cart, price it (with `products` when they were read already), commit."""
         self.uow.carts.save(cart)
-        view = view_cart(self.uow, cart, self.currency)
+        view = (cart.view(products, self.currency) if products is not None
+                else view_cart(self.uow, cart, self.currency))
         self.uow.commit()
         self.cache.invalidate([cart.user_id])
         return view
-
-    def _product(self, product_id: int) -> Product:
-        product = self.uow.products.get(product_id)
-        if product is None:
-            raise NotFound("Product not found.")
-        return product
 
 
 class AddToCart(_ChangeCart):
@@ -61,10 +63,12 @@ class AddToCart(_ChangeCart):
 
     def __call__(self, *, user_id: int, product_id: int, quantity: int) -> CartView:
         with self.uow:
-            product = self._product(product_id)
             cart = self.uow.carts.get(user_id, for_update=True)
-            cart.add(product, quantity, self.clock.now())
-            return self._finish(cart)
+            products = _lines_and(self.uow, cart, product_id)
+            if product_id not in products:
+                raise NotFound("Product not found.")
+            cart.add(products[product_id], quantity, self.clock.now())
+            return self._finish(cart, products)
 
 
 class ChangeCartItem(_ChangeCart):
@@ -73,8 +77,9 @@ class ChangeCartItem(_ChangeCart):
     def __call__(self, *, user_id: int, product_id: int, quantity: int) -> CartView:
         with self.uow:
             cart = self.uow.carts.get(user_id, for_update=True)
-            cart.change(product_id, quantity, self.uow.products.get(product_id))
-            return self._finish(cart)
+            products = _lines_and(self.uow, cart, product_id)
+            cart.change(product_id, quantity, products.get(product_id))
+            return self._finish(cart, products)
 
 
 class RemoveCartItem(_ChangeCart):

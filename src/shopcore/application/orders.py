@@ -68,19 +68,20 @@ class PlaceOrder:
 
 
 def reserve_stock(uow: UnitOfWork, order: Order, products: Mapping[int, Product]) -> None:
-    """Take each line's units from its tracked stock, one conditional UPDATE per line.
+    """Take every line's units from its tracked stock in one conditional UPDATE.
 
     The products are locked, so this fails only if stock moved past the lock; the answer
-    is then the checkout's own 409.
+    is then the checkout's own 409, naming the lines short of stock.
     """
-    for line in order.lines:
-        if products[line.product_id].stock is None:
-            continue
-        if not uow.products.reserve(line.product_id, line.quantity):
-            left = uow.products.get(line.product_id)
-            raise not_enough_stock([StockMustCoverCartLine(
-                "items", line.name, line.product_id, line.quantity,
-                left.stock if left else 0).message])
+    tracked = [line for line in order.lines if products[line.product_id].stock is not None]
+    short = uow.products.reserve_many({line.product_id: line.quantity for line in tracked})
+    if short:
+        left = uow.products.get_many(sorted(short))
+        raise not_enough_stock([StockMustCoverCartLine(
+            "items", line.name, line.product_id, line.quantity,
+            left[line.product_id].stock if line.product_id in left else 0).message
+            for line in tracked if line.product_id in short])
+    for line in tracked:
         record_stock_moved(uow, products[line.product_id], -line.quantity)
 
 

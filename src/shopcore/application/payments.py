@@ -40,7 +40,8 @@ class ProcessPayment:
             self._refused(payment.id, exc)
             raise
         with self.uow:
-            payment = apply_charge(self.uow, payment.id, charge, self.clock.now())
+            payment = apply_charge(self.uow, payment.id, charge, self.clock.now(),
+                                   payment.order_id)
             self.uow.commit()
         if payment.status is PaymentStatus.FAILED:
             raise PaymentDeclined(payment.decline_message or DECLINED, payment.decline_code)

@@ -27,11 +27,17 @@ def follow_ledger(uow: UnitOfWork, order: Order, now: datetime) -> None:
         move_order(uow, order, target, Actor.PAYMENT, PAYMENT_ACTOR, now, f"payment: {target}")
 
 
-def apply_charge(uow: UnitOfWork, payment_id: int, charge: Charge, now: datetime) -> Payment:
-    """Take the provider's word on one attempt, order row locked first, and follow the ledger."""
-    found = uow.payments.get(payment_id)
-    assert found is not None
-    order = uow.orders.get(found.order_id, for_update=True)
+def apply_charge(uow: UnitOfWork, payment_id: int, charge: Charge, now: datetime,
+                 order_id: int | None = None) -> Payment:
+    """Take the provider's word on one attempt, order row locked first, and follow the ledger.
+
+    `order_id`, the attempt's order when the caller knows it, spares a look-up.
+    """
+    if order_id is None:
+        found = uow.payments.get(payment_id)
+        assert found is not None
+        order_id = found.order_id
+    order = uow.orders.get(order_id, for_update=True)
     payment = uow.payments.get(payment_id, for_update=True)
     assert order is not None
     assert payment is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,6 +89,13 @@ class ProductRepository(Protocol):
         ...
     def reserve(self, product_id: int, quantity: int) -> bool:
         """Take `quantity` from tracked stock if that much is there, in one statement."""
+        ...
+    def reserve_many(self, quantities: Mapping[int, int]) -> set[int]:
+        """Take each product's quantity from its tracked stock, in one statement.
+
+        The ids short of stock (or untracked, or gone) are answered; when any is, some others
+        may have been taken: the caller raises and the unit of work rolls back.
+        """
         ...
     def release(self, product_id: int, quantity: int) -> None: ...
 

@@ -13,7 +13,6 @@ from shopcore.ports.events import (
     OutboxRepository,
     ProcessedEventRepository,
     correlation_id,
-    topic_of,
 )
 from shopcore.ports.repositories import (
     CartRepository,
@@ -84,19 +83,9 @@ class UnitOfWork(abc.ABC):
         events = [event for aggregate in self.seen.values() for event in aggregate.events]
         for aggregate in self.seen.values():
             aggregate.events.clear()
-        if not events:
-            return
-        keys: dict[str, dict[str, None]] = {}
-        for event in events:
-            keys.setdefault(topic_of(event.aggregate), {})[event.key] = None
-        following = {(topic, key): n for topic, of_topic in keys.items()
-                     for key, n in self.outbox.next_sequences(topic, list(of_topic)).items()}
-        now, envelopes, cause = self.clock.now(), [], correlation_id.get()
-        for event in events:
-            where = (topic_of(event.aggregate), event.key)
-            envelopes.append(Envelope.wrap(event, now, following[where], cause))
-            following[where] += 1
-        self.outbox.add_many(envelopes)
+        if events:
+            now, cause = self.clock.now(), correlation_id.get()
+            self.outbox.add_numbered([Envelope.wrap(event, now, 0, cause) for event in events])
 
     @abc.abstractmethod
     def _commit(self) -> None: ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -129,6 +129,9 @@ class MemoryProductRepository:
             return False
         product.stock -= quantity
         return True
+
+    def reserve_many(self, quantities: Mapping[int, int]) -> set[int]:
+        return {p for p, quantity in quantities.items() if not self.reserve(p, quantity)}
 
     def release(self, product_id: int, quantity: int) -> None:
         product = self.t.products.get(product_id)

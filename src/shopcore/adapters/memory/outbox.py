@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from shopcore.adapters.memory.store import Tables
-from shopcore.ports.events import Envelope, OutboxMessage, OutboxStats
+from shopcore.ports.events import Envelope, OutboxMessage, OutboxStats, numbered
 
 
 class MemoryOutboxRepository:
@@ -21,6 +21,9 @@ class MemoryOutboxRepository:
     def add_many(self, envelopes: Sequence[Envelope]) -> None:
         for envelope in envelopes:
             self.add(envelope)
+
+    def add_numbered(self, envelopes: Sequence[Envelope]) -> None:
+        self.add_many(numbered(envelopes, self.next_sequences))
 
     def next_sequence(self, topic: str, key: str) -> int:
         return self.next_sequences(topic, [key])[key]

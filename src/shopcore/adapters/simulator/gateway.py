@@ -16,7 +16,7 @@ from typing import Any
 from shopcore.adapters.simulator import intents
 from shopcore.adapters.simulator.cards import DECLINES, NEEDS_ACTION, is_known
 from shopcore.adapters.simulator.intents import Json
-from shopcore.adapters.simulator.store import FileIntents, IntentStore, MemoryIntents, State
+from shopcore.adapters.simulator.store import FileIntents, Intents, IntentStore, MemoryIntents
 from shopcore.adapters.simulator.webhooks import WebhookSender
 from shopcore.adapters.stripe.money import MinorUnitsError, from_minor, to_minor
 from shopcore.domain.errors import InvalidPaymentMethod, PaymentProviderError, ValidationFailed
@@ -73,7 +73,7 @@ class SimulatedGateway:
                 events.add(kind, intent)
                 completes = needs_action and self.action_seconds > 0
                 due = self.clock() + self.action_seconds if completes else None
-                state["intents"][intent["id"]] = {"intent": intent, "complete_at": due}
+                state.put(intent["id"], {"intent": intent, "complete_at": due})
                 if completes:
                     self._complete_later()
             answer = intents.charge_of(intent)
@@ -89,7 +89,7 @@ class SimulatedGateway:
 
     def references(self) -> list[str]:
         """Every intent reference the simulator holds, oldest first (for tests and debugging)."""
-        found: list[str] = self._read(lambda state: list(state["intents"]))
+        found: list[str] = self._read(lambda state: state.references())
         return found
 
     def refund(self, reference: str, amount: Money, idempotency_key: str) -> Refund:
@@ -97,11 +97,11 @@ class SimulatedGateway:
         events = _Events()
         with self.store.transaction() as state:
             self._complete_due(state, events)
-            refund = state["refunds"].get(idempotency_key)
+            refund = state.refund(idempotency_key)
             if refund is None:  # a retry with the same key answers the first refund
                 intent = self._intent(state, reference)
                 refund = intents.refund(intent, minor)
-                state["refunds"][idempotency_key] = refund
+                state.put_refund(idempotency_key, refund)
                 events.add("charge.refunded", intent["latest_charge"])
         self._send(events)
         return Refund(refund["id"], from_minor(refund["amount"], refund["currency"]),
@@ -113,7 +113,7 @@ class SimulatedGateway:
         with self.store.transaction() as state:
             intent = self._intent(state, reference)
             if intent["status"] == "requires_action":
-                state["intents"][reference]["complete_at"] = None
+                self._record(state, reference)["complete_at"] = None
                 events.add(intents.settle(intent, None) if succeed
                            else intents.fail_authentication(intent), intent)
             answer = intents.charge_of(intent)
@@ -133,15 +133,14 @@ class SimulatedGateway:
         timer.daemon = True
         timer.start()
 
-    def _complete_due(self, state: State, events: _Events) -> None:
-        now = self.clock()
-        for record in state["intents"].values():
-            due, intent = record.get("complete_at"), record["intent"]
-            if due is not None and due <= now and intent["status"] == "requires_action":
+    def _complete_due(self, state: Intents, events: _Events) -> None:
+        for record in state.due(self.clock()):
+            intent = record["intent"]
+            if intent["status"] == "requires_action":
                 record["complete_at"] = None
                 events.add(intents.settle(intent, None), intent)
 
-    def _read(self, look: Callable[[State], Any]) -> Any:
+    def _read(self, look: Callable[[Intents], Any]) -> Any:
         events = _Events()
         with self.store.transaction() as state:
             self._complete_due(state, events)
@@ -150,16 +149,19 @@ class SimulatedGateway:
         return found
 
     @staticmethod
-    def _find(state: State, order_id: int, attempt: int) -> Json | None:
-        wanted = {"order_id": str(order_id), "attempt": str(attempt)}
-        return next((r["intent"] for r in state["intents"].values()
-                     if wanted.items() <= r["intent"]["metadata"].items()), None)
+    def _find(state: Intents, order_id: int, attempt: int) -> Json | None:
+        record = state.find(order_id, attempt)
+        return None if record is None else record["intent"]
 
     @staticmethod
-    def _intent(state: State, reference: str) -> Json:
-        if reference not in state["intents"]:
+    def _record(state: Intents, reference: str) -> dict[str, Any]:
+        record = state.get(reference)
+        if record is None:
             raise PaymentProviderError(f"No such payment_intent: '{reference}'")
-        intent: Json = state["intents"][reference]["intent"]
+        return record
+
+    def _intent(self, state: Intents, reference: str) -> Json:
+        intent: Json = self._record(state, reference)["intent"]
         return intent
 
     def _send(self, events: _Events) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select, text, update
+from sqlalchemy import Select, case, delete, func, insert, or_, select, text, update
 
 from shopcore.adapters.sqlalchemy import mappers as m
 from shopcore.adapters.sqlalchemy.base import AggregateRepository, Repository, slugs_like
@@ -178,6 +178,18 @@ class SqlProductRepository(AggregateRepository):
                    products.c.stock >= quantity)
             .values(stock=products.c.stock - quantity))
         return result.rowcount == 1
+
+    def reserve_many(self, quantities: Mapping[int, int]) -> set[int]:
+        if not quantities:
+            return set()
+        wanted = case(*((products.c.id == p, n) for p, n in sorted(quantities.items())))
+        taken = self.c.execute(
+            update(products)
+            .where(products.c.id.in_(list(quantities)), products.c.stock.is_not(None),
+                   products.c.stock >= wanted)
+            .values(stock=products.c.stock - wanted)
+            .returning(products.c.id))
+        return set(quantities) - {int(r[0]) for r in taken}
 
     def release(self, product_id: int, quantity: int) -> None:
         self.c.execute(update(products)

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
+
+IDLE_PING_SECONDS = 5.0
 
 CONNECT_TIMEOUT_S = 3
 POOL_TIMEOUT_S = 5
 
 
-def make_engine(url: str, *, echo: bool = False, pool_size: int = 5,
-                max_overflow: int = 10) -> Engine:
+def make_engine(url: str, *, echo: bool = False, pool_size: int = 5, max_overflow: int = 10,
+                idle_ping_seconds: float = IDLE_PING_SECONDS) -> Engine:
     """An engine for `url`; SQLite files get their folder created; pools sized for PostgreSQL.
 
     On PostgreSQL a request never hangs on an unreachable server: connecting gives up after
-    CONNECT_TIMEOUT_S, waiting for a pooled connection after POOL_TIMEOUT_S, and a pooled
-    connection is pinged before use, so the pool recovers by itself once the server is back.
+    CONNECT_TIMEOUT_S, waiting for a pooled connection after POOL_TIMEOUT_S. A connection is
+    pinged when it leaves the pool only if it sat there `idle_ping_seconds` or more: a busy
+    worker's warm connections cost no round trip per request (as `pool_pre_ping` would), one
+    that died while idle is replaced, and a disconnect seen in use invalidates the pool.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -30,10 +37,29 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5,
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size,
-                         max_overflow=max_overflow, pool_recycle=1800,
-                         pool_timeout=POOL_TIMEOUT_S,
-                         connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
+    engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow,
+                           pool_recycle=1800, pool_timeout=POOL_TIMEOUT_S,
+                           connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
+    event.listen(engine, "checkin", _checked_in)
+    event.listen(engine, "checkout", functools.partial(_ping_if_idle, idle_ping_seconds))
+    return engine
+
+
+def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(idle_seconds: float, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    since = record.info.pop("checked_in_at", None)
+    if since is None or time.monotonic() - since < idle_seconds:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()
+    except Exception as exc:  # the pool then tries a fresh connection
+        raise DisconnectionError(f"a pooled connection died while idle: {exc}") from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -2,20 +2,57 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import aliased
 
 from shopcore.adapters.sqlalchemy.mappers import aware
 from shopcore.adapters.sqlalchemy.tables import outbox, processed_events
-from shopcore.ports.events import Envelope, OutboxMessage, OutboxStats
+from shopcore.ports.events import Envelope, OutboxMessage, OutboxStats, numbered
 
 MAX_ERROR = 2000
 _KEYS_PER_QUERY = 500
+_NUMBERED_IN_ONE = 64
+
+
+_NUMBERED = ("event_id", "type", "version", "topic", "key", "occurred_at", "payload",
+             "correlation_id")
+
+
+@functools.cache
+def _numbered_insert(rows: int) -> Any:
+    """INSERT of `rows` envelopes, each numbered after the last of its key (compiled once).
+
+    An INSERT ... SELECT of UNION ALL rather than multi-row VALUES, which SQLAlchemy does
+    not cache: that one compiled afresh on every commit.
+    """
+    def row(n: int) -> Any:
+        last = (select(func.coalesce(func.max(outbox.c.sequence), 0))
+                .where(outbox.c.topic == bindparam(f"topic_{n}", type_=outbox.c.topic.type),
+                       outbox.c.key == bindparam(f"key_{n}", type_=outbox.c.key.type))
+                .scalar_subquery())
+        named = [bindparam(f"{c}_{n}", type_=outbox.c[c].type).label(c) for c in _NUMBERED]
+        return select(*named, (last + bindparam(f"offset_{n}", type_=Integer())).label("sequence"))
+
+    source: Any = row(0) if rows == 1 else union_all(*(row(n) for n in range(rows)))
+    columns: list[str] = [*_NUMBERED, "sequence"]
+    return insert(outbox).from_select(columns, source)
 
 
 def _message(row: Any) -> OutboxMessage:
@@ -43,6 +80,24 @@ class SqlOutboxRepository:
                  "topic": e.topic, "key": e.key, "sequence": e.sequence,
                  "occurred_at": e.occurred_at, "payload": e.payload,
                  "correlation_id": e.correlation_id} for e in envelopes])
+
+    def add_numbered(self, envelopes: Sequence[Envelope]) -> None:
+        """A few envelopes in one INSERT that numbers each row itself; many as add_many does."""
+        if len(envelopes) > _NUMBERED_IN_ONE:
+            self.add_many(numbered(envelopes, self.next_sequences))
+            return
+        if not envelopes:
+            return
+        values: dict[str, Any] = {}
+        offsets: dict[tuple[str, str], int] = {}
+        for n, e in enumerate(envelopes):
+            where = (e.topic, e.key)
+            offsets[where] = offsets.get(where, 0) + 1
+            values.update({f"event_id_{n}": e.event_id, f"type_{n}": e.type,
+                           f"version_{n}": e.version, f"topic_{n}": e.topic, f"key_{n}": e.key,
+                           f"offset_{n}": offsets[where], f"occurred_at_{n}": e.occurred_at,
+                           f"payload_{n}": e.payload, f"correlation_id_{n}": e.correlation_id})
+        self.c.execute(_numbered_insert(len(envelopes)), values)
 
     def next_sequence(self, topic: str, key: str) -> int:
         return self.next_sequences(topic, [key])[key]

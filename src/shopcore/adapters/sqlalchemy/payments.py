@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from shopcore.adapters.sqlalchemy.base import AggregateRepository
 from shopcore.adapters.sqlalchemy.mappers import (
@@ -18,14 +19,23 @@ from shopcore.adapters.sqlalchemy.mappers import (
 from shopcore.adapters.sqlalchemy.tables import payment_refunds, payments
 from shopcore.domain.pagination import PageRequest
 from shopcore.domain.payment import OPEN, Payment, Refund
+from shopcore.ports.unit_of_work import Track
 
 OPEN_ATTEMPT = "A payment of this order is already in progress."
+_REFUND_FIELDS = ("position", "amount_cents", "reason", "status", "provider_reference", "at")
+_REFUND = [payment_refunds.c[c].label(f"refund_{c}") for c in _REFUND_FIELDS]
 
 
 class SqlPaymentRepository(AggregateRepository):
+    """Payments; the refund rows each payment has stored are remembered, to rewrite them only
+    when they changed. A Conflict leaves the transaction unusable: the use case ends there."""
+
+    def __init__(self, connection: Connection, track: Track) -> None:
+        super().__init__(connection, track)
+        self._stored: dict[int, list[dict[str, Any]]] = {}
+
     def add(self, payment: Payment) -> None:
-        with self.c.begin_nested():
-            result = self._write(insert(payments).values(payment_to_row(payment)), OPEN_ATTEMPT)
+        result = self._write(insert(payments).values(payment_to_row(payment)), OPEN_ATTEMPT)
         assert result.inserted_primary_key is not None
         payment.id = int(result.inserted_primary_key[0])
         self.track(payment, new=True)
@@ -33,20 +43,41 @@ class SqlPaymentRepository(AggregateRepository):
 
     def _insert_refunds(self, payment: Payment, start: int) -> None:
         assert payment.id is not None
-        new = payment.refunds[start:]
-        if new:
-            self.c.execute(insert(payment_refunds), [
-                refund_to_row(payment.id, start + n, refund) for n, refund in enumerate(new)])
+        rows = self._refund_rows(payment)
+        self._stored[payment.id] = rows
+        if rows[start:]:
+            self.c.execute(insert(payment_refunds), rows[start:])
+
+    @staticmethod
+    def _refund_rows(payment: Payment) -> list[dict[str, Any]]:
+        assert payment.id is not None
+        return [refund_to_row(payment.id, n, refund) for n, refund in enumerate(payment.refunds)]
 
     def get(self, payment_id: int, *, for_update: bool = False) -> Payment | None:
-        statement = select(payments).where(payments.c.id == payment_id)
-        if for_update and self.c.dialect.name == "postgresql":
-            statement = statement.with_for_update()
-        return self._one(statement)
+        return self._one(payments.c.id == payment_id, for_update)
 
-    def _one(self, statement: Any) -> Payment | None:
-        row = self.c.execute(statement).first()
-        return self._load([row])[0] if row else None
+    def _one(self, where: Any, for_update: bool = False) -> Payment | None:
+        found = self._joined(where, for_update)
+        return found[0] if found else None
+
+    def _joined(self, where: Any, for_update: bool = False) -> list[Payment]:
+        """Payments with their refunds in one statement, by attempt."""
+        statement = (select(payments, *_REFUND)
+                     .select_from(payments.outerjoin(
+                         payment_refunds, payment_refunds.c.payment_id == payments.c.id))
+                     .where(where)
+                     .order_by(payments.c.attempt, payments.c.id, payment_refunds.c.position))
+        if for_update and self.c.dialect.name == "postgresql":
+            statement = statement.with_for_update(of=payments)
+        grouped: dict[int, tuple[Any, list[Refund]]] = {}
+        for r in self.c.execute(statement):
+            refunds = grouped.setdefault(r.id, (r, []))[1]
+            if r.refund_position is not None:
+                refunds.append(refund_from_row(SimpleNamespace(**{
+                    c: getattr(r, f"refund_{c}") for c in _REFUND_FIELDS}), r.currency))
+        found = [payment_from_row(row, refunds) for row, refunds in grouped.values()]
+        self._stored.update({p.id: self._refund_rows(p) for p in found if p.id is not None})
+        return found
 
     def _load(self, rows: Sequence[Any]) -> list[Payment]:
         ids = [r.id for r in rows]
@@ -59,29 +90,29 @@ class SqlPaymentRepository(AggregateRepository):
                                 .order_by(payment_refunds.c.payment_id,
                                           payment_refunds.c.position)):
             refunds[r.payment_id].append(refund_from_row(r, currency[r.payment_id]))
-        return [payment_from_row(r, refunds[r.id]) for r in rows]
+        found = [payment_from_row(r, refunds[r.id]) for r in rows]
+        self._stored.update({p.id: self._refund_rows(p) for p in found if p.id is not None})
+        return found
 
     def save(self, payment: Payment) -> None:
         assert payment.id is not None
         self.track(payment)
-        with self.c.begin_nested():
-            self._write(update(payments).where(payments.c.id == payment.id)
-                        .values(payment_to_row(payment)), OPEN_ATTEMPT)
-        # Refunds are few per payment: rewrite them rather than diff their states.
-        self.c.execute(delete(payment_refunds).where(payment_refunds.c.payment_id == payment.id))
-        self._insert_refunds(payment, 0)
+        self._write(update(payments).where(payments.c.id == payment.id)
+                    .values(payment_to_row(payment)), OPEN_ATTEMPT)
+        # Refunds are few per payment: rewrite them, when they changed, rather than diff them.
+        if self._stored.get(payment.id) != self._refund_rows(payment):
+            self.c.execute(delete(payment_refunds)
+                           .where(payment_refunds.c.payment_id == payment.id))
+            self._insert_refunds(payment, 0)
 
     def of_order(self, order_id: int) -> list[Payment]:
-        rows = self.c.execute(select(payments).where(payments.c.order_id == order_id)
-                              .order_by(payments.c.attempt)).all()
-        return self._load(rows)
+        return self._joined(payments.c.order_id == order_id)
 
     def by_reference(self, reference: str) -> Payment | None:
-        return self._one(select(payments).where(payments.c.provider_reference == reference))
+        return self._one(payments.c.provider_reference == reference)
 
     def by_attempt(self, order_id: int, attempt: int) -> Payment | None:
-        return self._one(select(payments).where(payments.c.order_id == order_id,
-                                                payments.c.attempt == attempt))
+        return self._one(and_(payments.c.order_id == order_id, payments.c.attempt == attempt))
 
     def list(self, user_id: int, page: PageRequest) -> tuple[Sequence[Payment], int]:
         where = payments.c.user_id == user_id

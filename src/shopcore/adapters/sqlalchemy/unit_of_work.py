@@ -36,6 +36,12 @@ class SqlUnitOfWork(UnitOfWork):
             if is_outage(exc):
                 raise unavailable(exc) from exc
             raise
+        self._repositories(self.connection)
+        return self
+
+    def _repositories(self, connection: Connection) -> None:
+        """Fresh repositories: what they remember of stored rows holds for one transaction."""
+        self.connection = connection
         self.users = SqlUserRepository(self.connection, self.track)
         self.refresh_sessions = SqlRefreshSessionRepository(self.connection)
         self.categories = SqlCategoryRepository(self.connection)
@@ -46,11 +52,11 @@ class SqlUnitOfWork(UnitOfWork):
         self.idempotency = SqlIdempotencyRepository(self.connection)
         self.outbox = SqlOutboxRepository(self.connection)
         self.processed_events = SqlProcessedEventRepository(self.connection)
-        return self
 
     def __exit__(self, kind: object, error: BaseException | None, *rest: object) -> None:
         try:
-            self.rollback()
+            if self.connection is not None and self.connection.in_transaction():
+                self.connection.rollback()
         except Exception as exc:
             if not is_outage(exc):
                 raise
@@ -69,3 +75,4 @@ class SqlUnitOfWork(UnitOfWork):
     def rollback(self) -> None:
         if self.connection is not None and self.connection.in_transaction():
             self.connection.rollback()
+            self._repositories(self.connection)

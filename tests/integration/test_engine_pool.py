@@ -1,0 +1,28 @@
+"""The PostgreSQL pool: a connection that died while idle in the pool is replaced."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from shopcore.adapters.sqlalchemy.engine import make_engine
+
+pytestmark = pytest.mark.postgres
+
+
+def test_a_pooled_connection_that_died_while_idle_is_replaced_not_answered_with_an_error(
+    postgres_url: str,
+) -> None:
+    engine = make_engine(postgres_url, idle_ping_seconds=0.0)
+    with engine.connect() as connection:
+        pid = connection.scalar(select(func.pg_backend_pid()))
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        assert connection.scalar(select(func.pg_terminate_backend(pid))) is True
+    admin.dispose()
+
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT 1")) == 1
+        assert connection.scalar(select(func.pg_backend_pid())) != pid
+    engine.dispose()
+
