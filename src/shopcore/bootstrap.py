@@ -15,12 +15,14 @@ from shopcore.adapters.clock import SystemClock
 from shopcore.adapters.inprocess.events import InProcessPublisher, MemoryPublisher
 from shopcore.adapters.mail.mailers import ConsoleMailer, MemoryMailer, SmtpMailer
 from shopcore.adapters.memory.cart_cache import LruCartCache
+from shopcore.adapters.memory.catalog_cache import LruCatalogCache, NoCatalogCache
 from shopcore.adapters.memory.gateway import MemoryGateway
 from shopcore.adapters.memory.search import MemorySearch
 from shopcore.adapters.memory.security import PlainHasher
 from shopcore.adapters.memory.store import MemoryStore
 from shopcore.adapters.memory.unit_of_work import MemoryUnitOfWork
 from shopcore.adapters.redis.cart_cache import RedisCartCache
+from shopcore.adapters.redis.catalog_cache import RedisCatalogCache
 from shopcore.adapters.redis.client import redis_resource
 from shopcore.adapters.security.hashing import BcryptHasher
 from shopcore.adapters.security.throttle import memory_throttle, redis_throttle
@@ -31,6 +33,7 @@ from shopcore.adapters.sqlalchemy.probe import DatabaseProbe
 from shopcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
 from shopcore.adapters.stripe.webhooks import StripeWebhookVerifier
 from shopcore.application import readiness, search_index
+from shopcore.application.catalog_cache import CatalogChanged
 from shopcore.ports.health import DISABLED, UP
 from shopcore.ports.search import ProductSearch
 from shopcore.settings import Settings
@@ -111,10 +114,23 @@ class Adapters(containers.DeclarativeContainer):
     gateways = providers.DependenciesContainer()
     settings = core.settings
 
+    catalog_cache = providers.Selector(
+        settings.provided.catalog_cache_store,
+        memory=providers.Singleton(LruCatalogCache,
+                                   ttl_seconds=settings.provided.catalog_cache_ttl_seconds),
+        redis=providers.Singleton(RedisCatalogCache, gateways.redis,
+                                  settings.provided.catalog_cache_ttl_seconds),
+        off=providers.Singleton(NoCatalogCache),
+    )
+    catalog_changed = providers.Singleton(CatalogChanged, cache=catalog_cache)
+    # Every unit of work tells the catalog cache, after its commit, of the products it changed.
+    commit_listeners = providers.List(catalog_changed)
     uow = providers.Selector(
         settings.provided.storage,
-        sql=providers.Factory(SqlUnitOfWork, engine=gateways.engine, clock=core.clock),
-        memory=providers.Factory(MemoryUnitOfWork, store=gateways.memory_store, clock=core.clock),
+        sql=providers.Factory(SqlUnitOfWork, engine=gateways.engine, clock=core.clock)
+        .add_attributes(listeners=commit_listeners),
+        memory=providers.Factory(MemoryUnitOfWork, store=gateways.memory_store, clock=core.clock)
+        .add_attributes(listeners=commit_listeners),
     )
     hasher = providers.Selector(
         settings.provided.password_hasher,
@@ -175,7 +191,7 @@ class Adapters(containers.DeclarativeContainer):
                                           inprocess=deferred_indexing,
                                           memory=providers.Object(None),
                                           kafka=providers.Object(None))
-    event_handlers = providers.List(search_handler)
+    event_handlers = providers.List(search_handler, catalog_changed)
     event_publisher = providers.Selector(
         settings.provided.event_bus,
         inprocess=providers.Singleton(InProcessPublisher, handlers=event_handlers),

@@ -11,6 +11,7 @@ from shopcore.application import (
     auth,
     authenticate,
     cart,
+    catalog_cache,
     categories,
     demo_data,
     events,
@@ -55,9 +56,14 @@ class UseCases(containers.DeclarativeContainer):
 
     list_categories = providers.Factory(categories.ListCategories, uow=uow)
     get_category = providers.Factory(categories.GetCategory, uow=uow)
-    create_category = providers.Factory(categories.CreateCategory, uow=uow)
-    update_category = providers.Factory(categories.UpdateCategory, uow=uow)
-    delete_category = providers.Factory(categories.DeleteCategory, uow=uow)
+    create_category = providers.Factory(categories.CreateCategory, uow=uow,
+                                        cache=adapters.catalog_cache)
+    update_category = providers.Factory(categories.UpdateCategory, uow=uow,
+                                        cache=adapters.catalog_cache)
+    delete_category = providers.Factory(categories.DeleteCategory, uow=uow,
+                                        cache=adapters.catalog_cache)
+    read_catalog = providers.Factory(catalog_cache.ReadThroughCatalog,
+                                     cache=adapters.catalog_cache)
     list_products = providers.Factory(products.ListProducts, uow=uow)
     get_product = providers.Factory(products.GetProduct, uow=uow)
     create_product = providers.Factory(products.CreateProduct, uow=uow, clock=core.clock,

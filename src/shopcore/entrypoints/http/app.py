@@ -6,16 +6,28 @@ import logging
 from typing import Any
 
 from flask import Flask, current_app, request, send_from_directory
+from flask.sessions import SessionInterface
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
 from shopcore.entrypoints.http.context import EXTENSION
 from shopcore.entrypoints.http.errors import error_response, register_error_handlers
+from shopcore.entrypoints.http.fastjson import FastJSONProvider
 from shopcore.library import App
 from shopcore.settings import Settings
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
 log = logging.getLogger("shopcore.search")
+
+
+class NoSessions(SessionInterface):
+    """No cookie sessions (the API authenticates with bearer tokens): none read per request."""
+
+    def open_session(self, app: Flask, request: Any) -> None:
+        return None
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        return None
 
 
 def _needs_json() -> Any:
@@ -51,6 +63,8 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
         shop = App(settings or Settings.from_env())
     settings = shop.settings
     app = Flask("shopcore", template_folder="templates", static_folder=None)
+    app.json = FastJSONProvider(app)
+    app.session_interface = NoSessions()
     app.root_path = __file__.rsplit("/", 1)[0]
     app.config.update(
         API_TITLE="shopcore",
@@ -70,7 +84,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies,
             x_host=settings.proxies)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False
     app.extensions[EXTENSION] = shop
     warm_search(shop)
     api = Api(app, spec_kwargs={"info": {"description": "shopcore REST API"}})
