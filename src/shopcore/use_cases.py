@@ -64,7 +64,8 @@ class UseCases(containers.DeclarativeContainer):
                                         cache=adapters.catalog_cache)
     read_catalog = providers.Factory(catalog_cache.ReadThroughCatalog,
                                      cache=adapters.catalog_cache)
-    list_products = providers.Factory(products.ListProducts, uow=uow)
+    list_products = providers.Factory(products.ListProducts, uow=uow,
+                                      cache=adapters.catalog_cache)
     get_product = providers.Factory(products.GetProduct, uow=uow)
     create_product = providers.Factory(products.CreateProduct, uow=uow, clock=core.clock,
                                        currency=core.settings.provided.currency)

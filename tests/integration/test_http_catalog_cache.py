@@ -11,7 +11,7 @@ import redis
 from sqlalchemy import text
 
 from shopcore.settings import Settings
-from tests.helpers import Headers, make_settings, truncate_postgres
+from tests.helpers import Headers, make_category, make_settings, truncate_postgres
 from tests.integration.test_catalog_cache import DEAD_REDIS, remove_keys
 
 READS = ("/api/products/{id}/", "/api/products/", "/api/products/?category={category}",
@@ -196,3 +196,18 @@ def test_with_redis_down_catalog_reads_come_from_the_database(
     assert [p and p["price"] for p in shown(read_all(client, dune), dune["id"])] == \
         ["2.00"] * len(READS)
     assert redis.Redis.from_url(redis_url).ping()  # the test's own Redis was never touched
+
+
+def test_the_count_of_a_filter_is_counted_once_per_catalog_version(
+        client: Any, shop: Any, staff: Headers, books: int, dune: dict[str, Any]) -> None:
+    films = make_category(client, staff, "Films")["id"]
+    assert client.get(f"/api/products/?category={books}").get_json()["count"] == 1
+    engine = shop.container.gateways.engine()
+    with engine.begin() as connection:  # behind the app's back: no version moves
+        connection.execute(text("UPDATE products SET category_id = :films"), {"films": films})
+    other_page = client.get(f"/api/products/?category={books}&page_size=5").get_json()
+    assert (other_page["count"], other_page["results"]) == (1, [])
+    client.post("/api/products/", json={"name": "Emma", "price": "3.00", "category": books},
+                headers=staff)
+    assert client.get(f"/api/products/?category={books}").get_json()["count"] == 1
+    assert client.get("/api/products/?page_size=5").get_json()["count"] == 2

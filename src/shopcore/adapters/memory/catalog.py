@@ -99,7 +99,8 @@ class MemoryProductRepository:
         self.track(product)
         self.t.products.pop(product.id, None)
 
-    def list(self, query: ProductQuery, page: PageRequest) -> tuple[Sequence[Product], int]:
+    def list(self, query: ProductQuery, page: PageRequest, *,
+             total: int | None = None) -> tuple[Sequence[Product], int]:
         rows = [p for p in self.t.products.values() if _matches(p, query)]
         key, reverse = _sort_key(query.ordering)
         rows.sort(key=key, reverse=reverse)

@@ -107,9 +107,11 @@ class SqlProductRepository(AggregateRepository):
         self.track(product)
         self.c.execute(delete(products).where(products.c.id == product.id))
 
-    def list(self, query: ProductQuery, page: PageRequest) -> tuple[Sequence[Product], int]:
-        total = int(self.c.scalar(_filtered(select(func.count()).select_from(products), query))
-                    or 0)
+    def list(self, query: ProductQuery, page: PageRequest, *,
+             total: int | None = None) -> tuple[Sequence[Product], int]:
+        if total is None:
+            total = int(self.c.scalar(
+                _filtered(select(func.count()).select_from(products), query)) or 0)
         statement = _filtered(select(products), query)
         if query.ordering:
             column = ORDER_COLUMNS[query.ordering.lstrip("-")]
