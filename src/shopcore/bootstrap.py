@@ -28,6 +28,7 @@ from shopcore.adapters.security.hashing import BcryptHasher
 from shopcore.adapters.security.throttle import memory_throttle, redis_throttle
 from shopcore.adapters.security.tokens import JwtTokenService, SignedResetTokens
 from shopcore.adapters.simulator.gateway import SimulatedGateway
+from shopcore.adapters.sqlalchemy.data_version import SqliteDataVersion
 from shopcore.adapters.sqlalchemy.engine import engine_resource
 from shopcore.adapters.sqlalchemy.probe import DatabaseProbe
 from shopcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
@@ -114,17 +115,17 @@ class Adapters(containers.DeclarativeContainer):
     gateways = providers.DependenciesContainer()
     settings = core.settings
 
+    catalog_ttl = settings.provided.catalog_cache_ttl_seconds
     catalog_cache = providers.Selector(
         settings.provided.catalog_cache_store,
-        memory=providers.Singleton(LruCatalogCache,
-                                   ttl_seconds=settings.provided.catalog_cache_ttl_seconds),
-        redis=providers.Singleton(RedisCatalogCache, gateways.redis,
-                                  settings.provided.catalog_cache_ttl_seconds),
+        memory=providers.Singleton(LruCatalogCache, ttl_seconds=catalog_ttl),
+        sqlite=providers.Singleton(LruCatalogCache, ttl_seconds=catalog_ttl,
+                                   outside=providers.Singleton(SqliteDataVersion, gateways.engine)),
+        redis=providers.Singleton(RedisCatalogCache, gateways.redis, catalog_ttl),
         off=providers.Singleton(NoCatalogCache),
     )
     catalog_changed = providers.Singleton(CatalogChanged, cache=catalog_cache)
-    # Every unit of work tells the catalog cache, after its commit, of the products it changed.
-    commit_listeners = providers.List(catalog_changed)
+    commit_listeners = providers.List(catalog_changed)  # each unit of work tells them
     uow = providers.Selector(
         settings.provided.storage,
         sql=providers.Factory(SqlUnitOfWork, engine=gateways.engine, clock=core.clock)

@@ -150,8 +150,9 @@ class Settings:
 
     @property
     def catalog_cache_store(self) -> str:
-        """Catalog answers: 'redis' with SHOPCORE_REDIS_URL set; 'memory' in one process
-        (memory or SQLite); else 'off', as workers could not tell each other of changes."""
+        """Catalog answers: 'redis' with SHOPCORE_REDIS_URL set; in process otherwise, under
+        SQLite's data_version on SQLite ('sqlite'); 'off' on PostgreSQL, where the workers
+        could not tell each other of changes."""
         if self.catalog_cache not in ("", "redis", "memory", "off") or (
                 self.catalog_cache == "redis" and not self.redis_url):
             raise SettingsError("SHOPCORE_CATALOG_CACHE must be memory, off, or redis with "
@@ -160,7 +161,7 @@ class Settings:
             return self.catalog_cache
         if self.redis_url:
             return "redis"
-        return "memory" if self.database_search != "postgres" else "off"
+        return {"postgres": "off"}.get(self.database_search, self.database_search)
 
     @property
     def throttle_store(self) -> str:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
+from sqlalchemy import create_engine
 
 from shopcore.adapters.memory.catalog_cache import Entries, LruCatalogCache, NoCatalogCache
 from shopcore.adapters.redis.catalog_cache import RedisCatalogCache
+from shopcore.adapters.sqlalchemy.data_version import SqliteDataVersion
 from shopcore.application.catalog_cache import CatalogChanged, ReadThroughCatalog
 from shopcore.domain.events import CartUpdated, ProductChanged
 from shopcore.ports.catalog_cache import CatalogCache
@@ -210,3 +214,32 @@ def test_a_bump_missed_while_redis_was_down_is_applied_before_the_next_read(
     cache.breaker.succeeded()
     assert cache.get("a").value is None
     assert not cache.bump_pending
+
+
+def test_under_sqlites_data_version_a_commit_anywhere_else_hides_old_answers(
+        tmp_path: Path) -> None:
+    path = tmp_path / "shop.sqlite3"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("CREATE TABLE t (x)")
+    cache = LruCatalogCache(outside=SqliteDataVersion(create_engine(f"sqlite:///{path}")))
+    read = cache.get("a")
+    cache.put("a", b"1", read.version)
+    assert cache.get("a").value == b"1"
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO t VALUES (1)")
+    writer.execute("ROLLBACK")  # a read-only transaction, or one rolled back, moves nothing
+    assert cache.get("a").value == b"1"
+    writer.execute("INSERT INTO t VALUES (1)")  # another process's commit, say the CLI's
+    assert cache.get("a").value is None
+    cache.put("a", b"stale", read.version)
+    assert cache.get("a").value is None
+
+
+def test_an_unreadable_sqlite_file_turns_the_cache_off(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'missing' / 'shop.sqlite3'}")
+    cache = LruCatalogCache(outside=SqliteDataVersion(engine))
+    read = cache.get("a")
+    assert (read.value, read.version) == (None, "")
+    cache.put("a", b"1", read.version)
+    assert cache.get("a").value is None

@@ -67,20 +67,32 @@ class Entries:
 
 
 class LruCatalogCache:
-    """The catalog cache of one process: right for the embedded default's single process."""
+    """The catalog cache of one process, under a version counted in it.
+
+    `outside` adds a version that moves with changes made elsewhere (SQLite's data_version,
+    moved by any commit of any process); its "" (unreadable) turns caching off.
+    """
 
     def __init__(self, max_entries: int = 5_000, max_bytes: int = 64 * 2**20,
-                 ttl_seconds: float = 300, clock: Callable[[], float] | None = None) -> None:
+                 ttl_seconds: float = 300, clock: Callable[[], float] | None = None,
+                 outside: Callable[[], str] | None = None) -> None:
         self.entries = Entries(max_entries, max_bytes, ttl_seconds, clock or time.monotonic)
+        self.outside = outside
         self._lock = threading.Lock()
         self._version = 1
 
+    def _current(self) -> str:
+        if self.outside is None:
+            return str(self._version)
+        outside = self.outside()
+        return f"{self._version}:{outside}" if outside else ""
+
     def get(self, key: str) -> CatalogRead:
-        version = str(self._version)
-        return CatalogRead(self.entries.get(key, version), version)
+        version = self._current()
+        return CatalogRead(self.entries.get(key, version) if version else None, version)
 
     def put(self, key: str, value: bytes, version: str) -> None:
-        if version and version == str(self._version):
+        if version and version == self._current():
             self.entries.put(key, version, value)
 
     def bump(self) -> None:
