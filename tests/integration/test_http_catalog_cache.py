@@ -12,10 +12,18 @@ from sqlalchemy import text
 
 from shopcore.settings import Settings
 from tests.helpers import Headers, make_category, make_settings, truncate_postgres
-from tests.integration.test_catalog_cache import DEAD_REDIS, remove_keys
 
+DEAD_REDIS = "redis://127.0.0.1:1/0"
 READS = ("/api/products/{id}/", "/api/products/", "/api/products/?category={category}",
          "/api/products/search/?q=dune")
+
+
+def remove_keys(url: str, prefix: str) -> None:
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 @pytest.fixture(params=["memory-sqlite", "redis-postgres"])

@@ -105,7 +105,7 @@ class MemoryProductRepository:
         key, reverse = _sort_key(query.ordering)
         rows.sort(key=key, reverse=reverse)
         chosen = rows[page.offset:page.offset + page.size]
-        return [clone(p) for p in chosen], len(rows)
+        return [clone(p) for p in chosen], len(rows) if total is None else total
 
     def count_by_category(self, category_ids: Sequence[int]) -> dict[int, int]:
         wanted = set(category_ids)
