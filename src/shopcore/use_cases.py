@@ -140,6 +140,7 @@ class UseCases(containers.DeclarativeContainer):
     count_products = providers.Factory(demo_data.CountProducts, uow=uow)
     add_demo_users = providers.Factory(demo_data.AddDemoUsers, uow=uow, hasher=adapters.hasher,
                                        clock=core.clock)
-    add_demo_categories = providers.Factory(demo_data.AddDemoCategories, uow=uow)
+    add_demo_categories = providers.Factory(demo_data.AddDemoCategories, uow=uow,
+                                            cache=adapters.catalog_cache)
     add_demo_products = providers.Factory(demo_data.AddDemoProducts, new_uow=uow.provider,
                                           clock=core.clock, currency=currency)

@@ -11,7 +11,7 @@ import redis
 from sqlalchemy import text
 
 from shopcore.settings import Settings
-from tests.helpers import Headers, make_category, make_settings, truncate_postgres
+from tests.helpers import Headers, make_category, make_settings, shop_of, truncate_postgres
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 READS = ("/api/products/{id}/", "/api/products/", "/api/products/?category={category}",
@@ -224,3 +224,11 @@ def test_the_count_of_a_filter_is_counted_once_per_catalog_version(
                 headers=staff)
     assert client.get(f"/api/products/?category={books}").get_json()["count"] == 1
     assert client.get("/api/products/?page_size=5").get_json()["count"] == 2
+
+
+def test_demo_categories_added_by_populate_data_show_at_once(client: Any, shop: Any) -> None:
+    from shopcore.application.demo_data import DemoCategory
+
+    assert client.get("/api/categories/").get_json()["count"] == 0
+    shop_of(shop.app).add_demo_categories(candidates=[DemoCategory("Toys", "")], count=1)
+    assert [c["name"] for c in client.get("/api/categories/").get_json()["results"]] == ["Toys"]
