@@ -16,24 +16,28 @@ from shopcore.adapters.inprocess.events import InProcessPublisher, MemoryPublish
 from shopcore.adapters.mail.mailers import ConsoleMailer, MemoryMailer, SmtpMailer
 from shopcore.adapters.memory.account_cache import MemoryAccountCache
 from shopcore.adapters.memory.cart_cache import LruCartCache
+from shopcore.adapters.memory.catalog_cache import LruCatalogCache, NoCatalogCache
 from shopcore.adapters.memory.gateway import MemoryGateway
 from shopcore.adapters.memory.search import MemorySearch
 from shopcore.adapters.memory.security import PlainHasher
 from shopcore.adapters.memory.store import MemoryStore
 from shopcore.adapters.memory.unit_of_work import MemoryUnitOfWork
 from shopcore.adapters.redis.cart_cache import RedisCartCache
+from shopcore.adapters.redis.catalog_cache import RedisCatalogCache
 from shopcore.adapters.redis.client import redis_resource
 from shopcore.adapters.security.hashing import BcryptHasher
 from shopcore.adapters.security.request_limits import memory_reset_limit, redis_reset_limit
 from shopcore.adapters.security.throttle import memory_throttle, redis_throttle
 from shopcore.adapters.security.tokens import JwtTokenService, SignedResetTokens
 from shopcore.adapters.simulator.gateway import SimulatedGateway
+from shopcore.adapters.sqlalchemy.data_version import SqliteDataVersion
 from shopcore.adapters.sqlalchemy.engine import engine_resource
 from shopcore.adapters.sqlalchemy.probe import DatabaseProbe
 from shopcore.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
 from shopcore.adapters.stripe.webhooks import StripeWebhookVerifier
 from shopcore.application import readiness, search_index
 from shopcore.application.account_mail import SendAccountMail
+from shopcore.application.catalog_cache import CatalogChanged
 from shopcore.ports.health import DISABLED, UP
 from shopcore.ports.search import ProductSearch
 from shopcore.settings import Settings
@@ -124,10 +128,23 @@ class Adapters(containers.DeclarativeContainer):
     gateways = providers.DependenciesContainer()
     settings = core.settings
 
+    catalog_ttl = settings.provided.catalog_cache_ttl_seconds
+    catalog_cache = providers.Selector(
+        settings.provided.catalog_cache_store,
+        memory=providers.Singleton(LruCatalogCache, ttl_seconds=catalog_ttl),
+        sqlite=providers.Singleton(LruCatalogCache, ttl_seconds=catalog_ttl,
+                                   outside=providers.Singleton(SqliteDataVersion, gateways.engine)),
+        redis=providers.Singleton(RedisCatalogCache, gateways.redis, catalog_ttl),
+        off=providers.Singleton(NoCatalogCache),
+    )
+    catalog_changed = providers.Singleton(CatalogChanged, cache=catalog_cache)
+    commit_listeners = providers.List(catalog_changed)  # each unit of work tells them
     uow = providers.Selector(
         settings.provided.storage,
-        sql=providers.Factory(SqlUnitOfWork, engine=gateways.engine, clock=core.clock),
-        memory=providers.Factory(MemoryUnitOfWork, store=gateways.memory_store, clock=core.clock),
+        sql=providers.Factory(SqlUnitOfWork, engine=gateways.engine, clock=core.clock)
+        .add_attributes(listeners=commit_listeners),
+        memory=providers.Factory(MemoryUnitOfWork, store=gateways.memory_store, clock=core.clock)
+        .add_attributes(listeners=commit_listeners),
     )
     hasher = providers.Selector(
         settings.provided.password_hasher,
@@ -221,7 +238,7 @@ class Adapters(containers.DeclarativeContainer):
         SendAccountMail, resets=resets, mailer=mailer, clock=core.clock,
         link_template=settings.provided.reset_link_template,
         max_age=providers.Callable(lambda s: timedelta(minutes=s.reset_token_minutes), settings))
-    event_handlers = providers.List(search_handler, account_mail)
+    event_handlers = providers.List(search_handler, catalog_changed, account_mail)
     # Handlers with database effects, run in the transaction that marks the event processed.
     transactional_handlers = providers.List()
     event_publisher = providers.Selector(

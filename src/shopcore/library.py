@@ -8,6 +8,7 @@ from shopcore.application import (
     accounts,
     auth,
     cart,
+    catalog_cache,
     categories,
     demo_data,
     events,
@@ -133,6 +134,10 @@ class App(PaymentUseCases, SearchUseCases):
     @property
     def delete_category(self) -> categories.DeleteCategory:
         return self._use_cases.delete_category()
+
+    @property
+    def read_catalog(self) -> catalog_cache.ReadThroughCatalog:
+        return self._use_cases.read_catalog()
 
     @property
     def list_products(self) -> products.ListProducts:

@@ -120,6 +120,9 @@ class Settings:
     event_bus: str = "inprocess"
     relay_interval_seconds: float = 0.5
     cart_cache_ttl_seconds: int = 3600
+    # The catalog read cache: "" picks by the deployment (see catalog_cache_store).
+    catalog_cache: str = ""
+    catalog_cache_ttl_seconds: int = 300
     order_expiry_minutes: int = 30
     consumer_max_attempts: int = 3
     login_failures_per_address: int = 5
@@ -244,6 +247,21 @@ class Settings:
         return "redis" if self.redis_url else "memory"
 
     @property
+    def catalog_cache_store(self) -> str:
+        """Catalog answers: 'redis' with SHOPCORE_REDIS_URL set; in process otherwise, under
+        SQLite's data_version on SQLite ('sqlite'); 'off' on PostgreSQL, where the workers
+        could not tell each other of changes."""
+        if self.catalog_cache not in ("", "redis", "memory", "off") or (
+                self.catalog_cache == "redis" and not self.redis_url):
+            raise SettingsError("SHOPCORE_CATALOG_CACHE must be memory, off, or redis with "
+                                f"SHOPCORE_REDIS_URL set, not {self.catalog_cache!r}")
+        if self.catalog_cache:
+            return self.catalog_cache
+        if self.redis_url:
+            return "redis"
+        return {"postgres": "off"}.get(self.database_search, self.database_search)
+
+    @property
     def throttle_store(self) -> str:
         """Where failed logins are counted: 'redis' with SHOPCORE_REDIS_URL set, else 'memory'."""
         return "redis" if self.redis_url else "memory"
@@ -332,6 +350,8 @@ class Settings:
             event_bus="kafka" if opt("SHOPCORE_KAFKA_BOOTSTRAP_SERVERS") else "inprocess",
             consumer_max_attempts=_int(env, "SHOPCORE_CONSUMER_MAX_ATTEMPTS", 3),
             cart_cache_ttl_seconds=_int(env, "SHOPCORE_CART_CACHE_TTL_SECONDS", 3600),
+            catalog_cache=env.get("SHOPCORE_CATALOG_CACHE", "").strip().lower(),
+            catalog_cache_ttl_seconds=_int(env, "SHOPCORE_CATALOG_CACHE_TTL_SECONDS", 300),
             order_expiry_minutes=_int(env, "SHOPCORE_ORDER_EXPIRY_MINUTES", 30),
             login_failures_per_address=_int(env, "SHOPCORE_LOGIN_FAILURES_PER_ADDRESS", 5),
             login_failures_per_user=_int(env, "SHOPCORE_LOGIN_FAILURES_PER_USER", 20),

@@ -11,6 +11,7 @@ from shopcore.application import (
     auth,
     authenticate,
     cart,
+    catalog_cache,
     categories,
     demo_data,
     events,
@@ -67,10 +68,16 @@ class UseCases(containers.DeclarativeContainer):
 
     list_categories = providers.Factory(categories.ListCategories, uow=uow)
     get_category = providers.Factory(categories.GetCategory, uow=uow)
-    create_category = providers.Factory(categories.CreateCategory, uow=uow)
-    update_category = providers.Factory(categories.UpdateCategory, uow=uow)
-    delete_category = providers.Factory(categories.DeleteCategory, uow=uow)
-    list_products = providers.Factory(products.ListProducts, uow=uow)
+    create_category = providers.Factory(categories.CreateCategory, uow=uow,
+                                        cache=adapters.catalog_cache)
+    update_category = providers.Factory(categories.UpdateCategory, uow=uow,
+                                        cache=adapters.catalog_cache)
+    delete_category = providers.Factory(categories.DeleteCategory, uow=uow,
+                                        cache=adapters.catalog_cache)
+    read_catalog = providers.Factory(catalog_cache.ReadThroughCatalog,
+                                     cache=adapters.catalog_cache)
+    list_products = providers.Factory(products.ListProducts, uow=uow,
+                                      cache=adapters.catalog_cache)
     get_product = providers.Factory(products.GetProduct, uow=uow)
     create_product = providers.Factory(products.CreateProduct, uow=uow, clock=core.clock,
                                        currency=core.settings.provided.currency)
@@ -151,6 +158,7 @@ class UseCases(containers.DeclarativeContainer):
     count_products = providers.Factory(demo_data.CountProducts, uow=uow)
     add_demo_users = providers.Factory(demo_data.AddDemoUsers, uow=uow, hasher=adapters.hasher,
                                        clock=core.clock)
-    add_demo_categories = providers.Factory(demo_data.AddDemoCategories, uow=uow)
+    add_demo_categories = providers.Factory(demo_data.AddDemoCategories, uow=uow,
+                                            cache=adapters.catalog_cache)
     add_demo_products = providers.Factory(demo_data.AddDemoProducts, new_uow=uow.provider,
                                           clock=core.clock, currency=currency)

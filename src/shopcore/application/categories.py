@@ -8,6 +8,7 @@ from shopcore.domain.catalog import Category
 from shopcore.domain.errors import Conflict, NotFound
 from shopcore.domain.pagination import Page, PageRequest
 from shopcore.domain.text import slugify, unique_slug
+from shopcore.ports.catalog_cache import CatalogCache
 from shopcore.ports.unit_of_work import UnitOfWork
 
 DUPLICATE = "A category with this name already exists."
@@ -32,6 +33,12 @@ def ensure_name_free(uow: UnitOfWork, name: str, category_id: int | None = None)
     other = uow.categories.by_name(name)
     if other is not None and other.id != category_id:
         raise Conflict(DUPLICATE, {"name": [DUPLICATE]})
+
+
+def changed(cache: CatalogCache | None) -> None:
+    """After the commit: no cached catalog answer read before it is served again."""
+    if cache is not None:
+        cache.bump()
 
 
 def view_of(uow: UnitOfWork, category: Category) -> CategoryView:
@@ -68,8 +75,8 @@ class GetCategory:
 class CreateCategory:
     """Add a category; names are unique ignoring case."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, uow: UnitOfWork, cache: CatalogCache | None = None) -> None:
+        self.uow, self.cache = uow, cache
 
     def __call__(self, *, name: str, description: str = "") -> CategoryView:
         name = name.strip()
@@ -81,14 +88,15 @@ class CreateCategory:
                                 slug=unique_slug(slug, self.uow.categories.slugs_like(slug)))
             self.uow.categories.add(category)
             self.uow.commit()
+        changed(self.cache)
         return CategoryView(category, 0)
 
 
 class UpdateCategory:
     """Rename or redescribe a category; a new name gets a new slug."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, uow: UnitOfWork, cache: CatalogCache | None = None) -> None:
+        self.uow, self.cache = uow, cache
 
     def __call__(
         self, *, category_id: int, name: str | None = None, description: str | None = None
@@ -108,14 +116,15 @@ class UpdateCategory:
             self.uow.categories.save(category)
             view = view_of(self.uow, category)
             self.uow.commit()
+        changed(self.cache)
         return view
 
 
 class DeleteCategory:
     """Remove an empty category; one that still holds products is a conflict."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, uow: UnitOfWork, cache: CatalogCache | None = None) -> None:
+        self.uow, self.cache = uow, cache
 
     def __call__(self, *, category_id: int) -> None:
         with self.uow:
@@ -124,3 +133,4 @@ class DeleteCategory:
                 raise Conflict("This category still has products; move or delete them first.")
             self.uow.categories.delete(category)
             self.uow.commit()
+        changed(self.cache)

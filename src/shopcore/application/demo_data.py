@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain, islice
 
+from shopcore.application.categories import changed
 from shopcore.domain.catalog import Category, Product
 from shopcore.domain.money import Money
 from shopcore.domain.text import slugify, unique_slug
 from shopcore.domain.user import User, normalize_email
+from shopcore.ports.catalog_cache import CatalogCache
 from shopcore.ports.clock import Clock
 from shopcore.ports.security import PasswordHasher
 from shopcore.ports.unit_of_work import UnitOfWork
@@ -87,6 +89,7 @@ class AddDemoCategories:
     """`count` categories taken from `candidates`, skipping names in use; every category id."""
 
     uow: UnitOfWork
+    cache: CatalogCache | None = None
 
     def __call__(self, *, candidates: Iterable[DemoCategory], count: int) -> list[int]:
         with self.uow:
@@ -104,6 +107,7 @@ class AddDemoCategories:
                                                  description=demo.description))
                 count -= 1
             self.uow.commit()
+            changed(self.cache)
             return [c.id for c in self.uow.categories.all() if c.id is not None]
 
 

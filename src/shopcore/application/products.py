@@ -16,6 +16,7 @@ from shopcore.domain.errors import NotFound
 from shopcore.domain.pagination import Page, PageRequest
 from shopcore.domain.text import slugify, unique_slug
 from shopcore.ports.cart_cache import CartCache
+from shopcore.ports.catalog_cache import CatalogCache
 from shopcore.ports.clock import Clock
 from shopcore.ports.unit_of_work import UnitOfWork
 
@@ -38,18 +39,24 @@ def new_slug(uow: UnitOfWork, name: str, keep: str | None = None) -> str:
 
 
 class ListProducts:
-    """A filtered, ordered page of products."""
+    """A filtered, ordered page of products; the count of matches cached per filter."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, uow: UnitOfWork, cache: CatalogCache | None = None) -> None:
+        self.uow, self.cache = uow, cache
 
     def __call__(self, *, query: ProductQuery, page: PageRequest) -> Page[Product]:
         query.check()
+        key = (f"count:{query.category_id}:{query.min_price}:{query.max_price}:"
+               f"{query.in_stock}")
+        known = self.cache.get(key) if self.cache is not None else None
         with self.uow:
             if query.category_id is not None:
                 ensure_category(self.uow, query.category_id)
-            items, total = self.uow.products.list(query, page)
-        return Page(items, total, page)
+            total = int(known.value) if known is not None and known.value else None
+            items, counted = self.uow.products.list(query, page, total=total)
+        if self.cache is not None and known is not None and total is None:
+            self.cache.put(key, str(counted).encode(), known.version)
+        return Page(items, counted, page)
 
 
 class GetProduct:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Protocol, Self
 
-from shopcore.domain.events import Aggregate
+from shopcore.domain.events import Aggregate, DomainEvent
 from shopcore.ports.clock import Clock
 from shopcore.ports.events import (
     Envelope,
@@ -32,6 +33,12 @@ class Track(Protocol):
     def __call__(self, aggregate: Aggregate, *, new: bool = False) -> None: ...
 
 
+class CommitListener(Protocol):
+    """Told, after a commit, the events it stored; caches are dropped here, never before."""
+
+    def committed(self, events: Sequence[DomainEvent]) -> None: ...
+
+
 class UnitOfWork(abc.ABC):
     """Repositories sharing one transaction; rolled back unless committed.
 
@@ -52,6 +59,7 @@ class UnitOfWork(abc.ABC):
     outbox: OutboxRepository
     processed_events: ProcessedEventRepository
     clock: Clock
+    listeners: Sequence[CommitListener] = ()
 
     def __init__(self) -> None:
         # Keyed by identity: a load of many aggregates in one transaction stays linear.
@@ -75,8 +83,11 @@ class UnitOfWork(abc.ABC):
         self.rollback()
 
     def commit(self) -> None:
+        events = [event for aggregate in self.seen.values() for event in aggregate.events]
         self.store_events()
         self._commit()
+        for listener in self.listeners:
+            listener.committed(events)
 
     def store_events(self) -> None:
         """Move every recorded event into the outbox, numbered per aggregate."""

@@ -103,12 +103,13 @@ class MemoryProductRepository:
         self.track(product)
         self.t.products.pop(product.id, None)
 
-    def list(self, query: ProductQuery, page: PageRequest) -> tuple[Sequence[Product], int]:
+    def list(self, query: ProductQuery, page: PageRequest, *,
+             total: int | None = None) -> tuple[Sequence[Product], int]:
         rows = [p for p in self.t.products.values() if _matches(p, query)]
         key, reverse = _sort_key(query.ordering)
         rows.sort(key=key, reverse=reverse)
         chosen = rows[page.offset:page.offset + page.size]
-        return [clone(p) for p in chosen], len(rows)
+        return [clone(p) for p in chosen], len(rows) if total is None else total
 
     def count_by_category(self, category_ids: Sequence[int]) -> dict[int, int]:
         wanted = set(category_ids)

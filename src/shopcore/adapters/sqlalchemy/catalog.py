@@ -75,6 +75,15 @@ def _filtered(statement: Select[Any], q: ProductQuery) -> Select[Any]:
     return statement
 
 
+def _order(q: ProductQuery) -> list[Any]:
+    if not q.ordering:
+        return [products.c.id.asc()]
+    column = ORDER_COLUMNS[q.ordering.lstrip("-")]
+    if q.ordering.startswith("-"):
+        return [column.desc(), products.c.id.desc()]
+    return [column.asc(), products.c.id.asc()]
+
+
 class SqlProductRepository(AggregateRepository):
     def add(self, product: Product) -> None:
         result = self._write(insert(products).values(m.product_to_row(product)),
@@ -134,20 +143,21 @@ class SqlProductRepository(AggregateRepository):
         self.track(product)
         self.c.execute(delete(products).where(products.c.id == product.id))
 
-    def list(self, query: ProductQuery, page: PageRequest) -> tuple[Sequence[Product], int]:
-        total = int(self.c.scalar(_filtered(select(func.count()).select_from(products), query))
-                    or 0)
-        statement = _filtered(select(products), query)
-        if query.ordering:
-            column = ORDER_COLUMNS[query.ordering.lstrip("-")]
-            descending = query.ordering.startswith("-")
-            statement = statement.order_by(column.desc() if descending else column.asc(),
-                                           products.c.id.desc() if descending
-                                           else products.c.id.asc())
+    def list(self, query: ProductQuery, page: PageRequest, *,
+             total: int | None = None) -> tuple[Sequence[Product], int]:
+        if total is None:
+            total = int(self.c.scalar(
+                _filtered(select(func.count()).select_from(products), query)) or 0)
+        order = _order(query)
+        if page.offset == 0:
+            statement = _filtered(select(products), query).order_by(*order).limit(page.size)
         else:
-            statement = statement.order_by(products.c.id)
-        rows = self.c.execute(statement.limit(page.size).offset(page.offset))
-        return [m.product_from_row(r) for r in rows], total
+            # A deep page skips over ids alone (an index-only scan), then reads its own rows.
+            ids = (_filtered(select(products.c.id), query).order_by(*order)
+                   .limit(page.size).offset(page.offset).subquery())
+            statement = (select(products).join(ids, products.c.id == ids.c.id)
+                         .order_by(*order))
+        return [m.product_from_row(r) for r in self.c.execute(statement)], total
 
     def count_by_category(self, category_ids: Sequence[int]) -> dict[int, int]:
         if not category_ids:

@@ -12,19 +12,20 @@ from shopcore.adapters.sqlsearch.common import ALL_WORDS_BONUS, Fetch, SqlSearch
 from shopcore.adapters.sqlsearch.text import PREFIX_MIN, one_edit_away
 
 # ts_rank_cd weighs D, C, B (the description) and A (the name) as {0.05, 0.1, 0.2, 1.0};
-# the name's trigram similarity to the query ranks the exact name first.
+# the name's trigram similarity to the query ranks the exact name first. The matching rows
+# (the GIN index's, or the ids near by trigrams) are scored where they are found, not re-read.
 MATCHES = """
 SELECT p.id AS id, ts_rank_cd('{0.05, 0.1, 0.2, 1.0}', p.search_vector, q.qs, 1)
     + similarity(shopcore_fold(p.name), :text)
     + CASE WHEN :several AND p.search_vector @@ q.qe THEN :bonus ELSE 0 END AS score
-FROM (SELECT id FROM products WHERE search_vector @@ to_tsquery('simple', shopcore_fold(:any))
-      UNION SELECT unnest(CAST(:near AS bigint[]))) AS found
-JOIN products p ON p.id = found.id,
+FROM products p,
      (SELECT to_tsquery('simple', shopcore_fold(:any)) AS qs,
-             to_tsquery('simple', shopcore_fold(:all)) AS qe) AS q"""
+             to_tsquery('simple', shopcore_fold(:all)) AS qe) AS q
+WHERE p.search_vector @@ to_tsquery('simple', shopcore_fold(:any))
+   OR p.id = ANY(CAST(:near AS bigint[]))"""
 MATCHED = """
 SELECT id FROM products WHERE search_vector @@ to_tsquery('simple', shopcore_fold(:any))
-UNION SELECT unnest(CAST(:near AS bigint[]))"""
+   OR id = ANY(CAST(:near AS bigint[]))"""
 ANY_MATCH = ("SELECT 1 FROM products"
              " WHERE search_vector @@ to_tsquery('simple', shopcore_fold(:q)) LIMIT 1")
 # One GIN look-up for every variant at once, then the lexemes of the few rows it finds.

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, request, send_from_directory
+from flask.sessions import SessionInterface
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
@@ -13,6 +14,7 @@ from shopcore.adapters.security.keys import derive_key
 from shopcore.entrypoints.http import observability
 from shopcore.entrypoints.http.context import EXTENSION
 from shopcore.entrypoints.http.errors import error_response, register_error_handlers
+from shopcore.entrypoints.http.fastjson import FastJSONProvider
 from shopcore.entrypoints.http.log_redaction import redact_reset_tokens_in_request_logs
 from shopcore.entrypoints.http.schemas.common import ErrorSchema
 from shopcore.library import App
@@ -39,6 +41,16 @@ class ShopApi(Api):  # type: ignore[misc]
 
     ERROR_SCHEMA = ErrorSchema
     DEFAULT_ERROR_RESPONSE_NAME = None
+
+
+class NoSessions(SessionInterface):
+    """No cookie sessions (the API authenticates with bearer tokens): none read per request."""
+
+    def open_session(self, app: Flask, request: Any) -> None:
+        return None
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        return None
 
 
 def _needs_json() -> Any:
@@ -75,6 +87,8 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
     settings = shop.settings
     settings.check_secret_key()
     app = Flask("shopcore", template_folder="templates", static_folder=None)
+    app.json = FastJSONProvider(app)
+    app.session_interface = NoSessions()
     app.root_path = __file__.rsplit("/", 1)[0]
     app.config.update(
         API_TITLE="shopcore",
@@ -94,7 +108,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies,
             x_host=settings.proxies)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False
     redact_reset_tokens_in_request_logs()
     app.extensions[EXTENSION] = shop
     warm_search(shop)

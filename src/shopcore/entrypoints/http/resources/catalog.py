@@ -10,6 +10,7 @@ from flask.views import MethodView
 from shopcore.domain.catalog import ProductQuery
 from shopcore.entrypoints.http.auth import staff_required
 from shopcore.entrypoints.http.blueprint import blueprint
+from shopcore.entrypoints.http.cached import cached_read
 from shopcore.entrypoints.http.context import shop
 from shopcore.entrypoints.http.pagination import envelope, page_request
 from shopcore.entrypoints.http.schemas.catalog import (
@@ -44,6 +45,7 @@ def staff_write(view: F) -> F:
 
 @blp.route("/categories/")
 class Categories(MethodView):
+    @cached_read(PageArgsSchema().fields)
     @blp.errors(400, *READ_ERRORS)
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, CategoryPageSchema)
@@ -61,6 +63,7 @@ class Categories(MethodView):
 
 @blp.route(f"/categories/{CATEGORY_ID}/")
 class CategoryItem(MethodView):
+    @cached_read()
     @blp.errors(*READ_ERRORS)
     @blp.response(200, CategorySchema)
     def get(self, category_id: int) -> Any:
@@ -93,6 +96,7 @@ class CategoryItem(MethodView):
 
 @blp.route("/products/")
 class Products(MethodView):
+    @cached_read(ProductArgsSchema().fields)
     @blp.errors(400, *READ_ERRORS)
     @blp.arguments(ProductArgsSchema, location="query")
     @blp.response(200, ProductPageSchema)
@@ -113,6 +117,7 @@ class Products(MethodView):
 
 @blp.route(f"/products/{PRODUCT_ID}/")
 class ProductItem(MethodView):
+    @cached_read()
     @blp.errors(*READ_ERRORS)
     @blp.response(200, ProductSchema)
     def get(self, product_id: int) -> Any:

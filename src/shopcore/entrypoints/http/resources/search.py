@@ -8,6 +8,7 @@ from flask.views import MethodView
 
 from shopcore.domain.catalog import ProductQuery
 from shopcore.entrypoints.http.blueprint import blueprint
+from shopcore.entrypoints.http.cached import cached_read
 from shopcore.entrypoints.http.context import shop
 from shopcore.entrypoints.http.pagination import envelope, page_request
 from shopcore.entrypoints.http.schemas.search import SearchArgsSchema, SearchPageSchema
@@ -17,6 +18,7 @@ blp = blueprint("search", __name__, url_prefix="/api", description="Product sear
 
 @blp.route("/products/search/")
 class ProductSearch(MethodView):
+    @cached_read(SearchArgsSchema().fields)
     @blp.errors(400, 404, 503)
     @blp.arguments(SearchArgsSchema, location="query")
     @blp.response(200, SearchPageSchema)
