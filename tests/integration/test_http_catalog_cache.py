@@ -128,7 +128,8 @@ def test_a_renamed_category_shows_at_once_in_categories_and_facets(
 def test_a_product_count_follows_products_added_to_a_category(
         client: Any, staff: Headers, books: int, dune: dict[str, Any]) -> None:
     assert client.get(f"/api/categories/{books}/").get_json()["product_count"] == 1
-    client.post("/api/products/", json={"name": "Emma", "price": "3.00", "category": books},
+    client.post("/api/products/", json={"name": "Emma", "description": "", "price": "3.00",
+                                          "category": books},
                 headers=staff)
     assert client.get(f"/api/categories/{books}/").get_json()["product_count"] == 2
     assert client.get("/api/products/").get_json()["count"] == 2
@@ -137,8 +138,8 @@ def test_a_product_count_follows_products_added_to_a_category(
 def test_a_missing_product_is_not_cached_as_missing(
         client: Any, staff: Headers, books: int) -> None:
     assert client.get("/api/products/1/").status_code == 404
-    created = client.post("/api/products/", json={"name": "Dune", "price": "1.00",
-                                                  "category": books}, headers=staff)
+    body = {"name": "Dune", "description": "", "price": "1.00", "category": books}
+    created = client.post("/api/products/", json=body, headers=staff)
     assert client.get(f"/api/products/{created.get_json()['id']}/").status_code == 200
 
 
@@ -220,7 +221,8 @@ def test_the_count_of_a_filter_is_counted_once_per_catalog_version(
     other_page = client.get(f"/api/products/?category={books}&page_size=5").get_json()
     cached = 1 if settings.catalog_cache_store == "redis" else 0
     assert (other_page["count"], other_page["results"]) == (cached, [])
-    client.post("/api/products/", json={"name": "Emma", "price": "3.00", "category": books},
+    client.post("/api/products/", json={"name": "Emma", "description": "", "price": "3.00",
+                                          "category": books},
                 headers=staff)
     assert client.get(f"/api/products/?category={books}").get_json()["count"] == 1
     assert client.get("/api/products/?page_size=5").get_json()["count"] == 2

@@ -35,7 +35,7 @@ TOO_MANY_PENDING = ("You have {count} unpaid orders, the most one account may ho
 
 def check_pending_cap(uow: UnitOfWork, user_id: int, cap: int) -> None:
     """Conflict when the user already holds `cap` pending orders (they reserve stock)."""
-    _, pending = uow.orders.list(user_id, Status.PENDING, PageRequest(1, 1))
+    pending = uow.orders.count(user_id, Status.PENDING)
     if pending >= cap:
         raise Conflict(TOO_MANY_PENDING.format(count=pending))
 

@@ -36,6 +36,10 @@ class MemoryOrderRepository:
                       key=lambda o: -(o.id or 0))
         return [deep_clone(o) for o in rows[page.offset:page.offset + page.size]], len(rows)
 
+    def count(self, user_id: int, status: str) -> int:
+        return sum(1 for o in self.t.orders.values()
+                   if o.user_id == user_id and o.status == status)
+
     def pending_before(self, moment: datetime, limit: int) -> Sequence[int]:
         return sorted(o.id or 0 for o in self.t.orders.values()
                       if o.status == Status.PENDING and o.created_at < moment)[:limit]

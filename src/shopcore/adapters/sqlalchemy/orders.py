@@ -111,6 +111,10 @@ class SqlOrderRepository(AggregateRepository):
                               .limit(page.size).offset(page.offset)).all()
         return self._load(rows), int(total)
 
+    def count(self, user_id: int, status: str) -> int:
+        return int(self.c.scalar(select(func.count()).select_from(orders).where(
+            orders.c.user_id == user_id, orders.c.status == status)) or 0)
+
     def pending_before(self, moment: datetime, limit: int) -> Sequence[int]:
         rows = self.c.execute(select(orders.c.id).where(orders.c.status == Status.PENDING.value,
                                                         orders.c.created_at < moment)
