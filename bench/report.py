@@ -29,6 +29,7 @@ def row_of(scenario: str, raw: dict[str, Any]) -> dict[str, Any]:
     if scenario == "purchase_flow":
         row["purchases_per_s"] = round(raw["flows_ok"] / seconds, 1)
         row["purchases_failed"] = raw["flows_failed"]
+        row["sql_per_purchase"] = round(raw["statements"] / (raw["flows_ok"] or 1), 1)
     return row
 
 
@@ -67,7 +68,8 @@ def render(doc: dict[str, Any]) -> str:
     ]
     lines.append("-" * len(lines[-1]))
     for name, row in doc.get("scenarios", {}).items():
-        extra = (f"  {row['purchases_per_s']} purchases/s" if "purchases_per_s" in row else "")
+        extra = (f"  {row['purchases_per_s']} purchases/s, "
+                 f"{row.get('sql_per_purchase', '?')} SQL each" if "purchases_per_s" in row else "")
         lines.append(
             f"{name:22s} {row['rps']:8.1f} {row['p50_ms']:8.2f} {row['p95_ms']:8.2f} "
             f"{row['p99_ms']:8.2f} {row['errors']:7d} {row['sql_per_request']:8.2f} "
