@@ -7,10 +7,10 @@ a CLI command or a test.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from dependency_injector import containers, providers
 
+from shopcore import lazy_adapters as lazy
 from shopcore.adapters.clock import SystemClock
 from shopcore.adapters.inprocess.events import InProcessPublisher, MemoryPublisher
 from shopcore.adapters.mail.mailers import ConsoleMailer, MemoryMailer, SmtpMailer
@@ -39,62 +39,8 @@ from shopcore.application import readiness, search_index
 from shopcore.application.account_mail import SendAccountMail
 from shopcore.application.catalog_cache import CatalogChanged
 from shopcore.ports.health import DISABLED, UP
-from shopcore.ports.search import ProductSearch
 from shopcore.settings import Settings
 from shopcore.use_cases import UseCases
-
-
-def _sqlite_search(engine: Any) -> ProductSearch:
-    from shopcore.adapters.sqlsearch.sqlite import SqliteSearch
-
-    return SqliteSearch(engine)
-
-
-def _postgres_search(engine: Any) -> ProductSearch:
-    from shopcore.adapters.sqlsearch.postgres import PostgresSearch
-
-    return PostgresSearch(engine)
-
-
-def _opensearch_client(settings: Settings) -> Any:
-    if not settings.opensearch_url:
-        return None
-    from shopcore.adapters.opensearch.search import opensearch_client
-
-    return opensearch_client(settings.opensearch_url, settings.opensearch_user,
-                             settings.opensearch_password)
-
-
-def _opensearch_search(client: Any, index_prefix: str) -> ProductSearch:
-    from shopcore.adapters.opensearch.search import OpenSearchSearch
-
-    return OpenSearchSearch(client, index_prefix)
-
-
-def _kafka_publisher(settings: Settings) -> Any:
-    from shopcore.adapters.kafka.publisher import KafkaPublisher
-
-    return KafkaPublisher(settings.kafka_bootstrap_servers or "",
-                          partitions=settings.kafka_partitions,
-                          replication_factor=settings.kafka_replication_factor)
-
-
-def _counted(kind: str, inner: Any) -> Any:
-    from shopcore.adapters.prometheus.decorators import counted
-
-    return counted(kind, inner)
-
-
-def _stripe_client(secret_key: str, api_base: str | None, timeout_seconds: float) -> Any:
-    from shopcore.adapters.stripe.gateway import stripe_client
-
-    return stripe_client(secret_key, api_base, timeout_seconds)
-
-
-def _stripe_gateway(client: Any, shop_id: str) -> Any:
-    from shopcore.adapters.stripe.gateway import StripeGateway
-
-    return StripeGateway(client, shop=shop_id)
 
 
 class Core(containers.DeclarativeContainer):
@@ -114,11 +60,11 @@ class Gateways(containers.DeclarativeContainer):
                                 max_overflow=core.settings.provided.db_max_overflow)
     redis = providers.Resource(redis_resource, core.settings.provided.redis_url)
     memory_store = providers.Singleton(MemoryStore)
-    stripe = providers.Singleton(_stripe_client, core.settings.provided.stripe_secret_key,
+    stripe = providers.Singleton(lazy.stripe_client, core.settings.provided.stripe_secret_key,
                                  core.settings.provided.stripe_api_base,
                                  core.settings.provided.stripe_timeout_seconds)
     # The OpenSearch client (SHOPCORE_OPENSEARCH_*), built only when its URL is set.
-    opensearch = providers.Singleton(_opensearch_client, core.settings)
+    opensearch = providers.Singleton(lazy.opensearch_client, core.settings)
 
 
 class Adapters(containers.DeclarativeContainer):
@@ -201,21 +147,21 @@ class Adapters(containers.DeclarativeContainer):
     )
     cart_cache = providers.Selector(
         metrics, off=stored_cart_cache,
-        on=providers.Singleton(_counted, "cart_cache", stored_cart_cache))
+        on=providers.Singleton(lazy.counted, "cart_cache", stored_cart_cache))
     product_search = providers.Selector(
         settings.provided.search_engine,
         memory=providers.Singleton(MemorySearch),
-        sqlite=providers.Singleton(_sqlite_search, gateways.engine),
-        postgres=providers.Singleton(_postgres_search, gateways.engine),
-        opensearch=providers.Singleton(_opensearch_search, gateways.opensearch,
+        sqlite=providers.Singleton(lazy.sqlite_search, gateways.engine),
+        postgres=providers.Singleton(lazy.postgres_search, gateways.engine),
+        opensearch=providers.Singleton(lazy.opensearch_search, gateways.opensearch,
                                        settings.provided.opensearch_index_prefix),
     )
     search_fallback = providers.Selector(
         settings.provided.search_fallback,
         none=providers.Object(None),
         memory=providers.Singleton(MemorySearch),
-        sqlite=providers.Singleton(_sqlite_search, gateways.engine),
-        postgres=providers.Singleton(_postgres_search, gateways.engine),
+        sqlite=providers.Singleton(lazy.sqlite_search, gateways.engine),
+        postgres=providers.Singleton(lazy.postgres_search, gateways.engine),
     )
     index_changes = providers.Singleton(search_index.IndexProductChanges, new_uow=uow.provider,
                                         search=product_search, fallback=search_fallback)
@@ -245,7 +191,7 @@ class Adapters(containers.DeclarativeContainer):
         settings.provided.event_bus,
         inprocess=providers.Singleton(InProcessPublisher, handlers=event_handlers),
         memory=providers.Singleton(MemoryPublisher),
-        kafka=providers.Singleton(_kafka_publisher, settings),
+        kafka=providers.Singleton(lazy.kafka_publisher, settings),
     )
     database_probe = providers.Selector(
         settings.provided.storage,
@@ -267,11 +213,11 @@ class Adapters(containers.DeclarativeContainer):
             webhook_url=settings.provided.webhook_url,
             webhook_secret=settings.provided.webhook_secret,
             action_seconds=settings.provided.simulator_action_seconds),
-        stripe=providers.Singleton(_stripe_gateway, gateways.stripe, settings.provided.shop_id),
+        stripe=providers.Singleton(lazy.stripe_gateway, gateways.stripe, settings.provided.shop_id),
     )
     payment_gateway = providers.Selector(
         metrics, off=provider_gateway,
-        on=providers.Singleton(_counted, "payments", provider_gateway))
+        on=providers.Singleton(lazy.counted, "payments", provider_gateway))
     webhook_verifier = providers.Singleton(StripeWebhookVerifier,
                                            settings.provided.webhook_secret)
     payments_probe = payment_gateway

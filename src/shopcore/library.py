@@ -10,7 +10,6 @@ from shopcore.application import (
     cart,
     catalog_cache,
     categories,
-    demo_data,
     events,
     idempotency,
     orders,
@@ -20,6 +19,7 @@ from shopcore.application import (
     user_lookup,
 )
 from shopcore.application.authenticate import Authenticate
+from shopcore.library_demo import DemoDataUseCases
 from shopcore.library_payments import PaymentUseCases
 from shopcore.library_search import SearchUseCases
 from shopcore.settings import MEMORY, Settings
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from shopcore.bootstrap import Container
 
 
-class App(PaymentUseCases, SearchUseCases):
+class App(PaymentUseCases, SearchUseCases, DemoDataUseCases):
     """The shop's use cases as typed properties: `App.in_memory().register_user(...)`.
 
     Each access builds a fresh use case, and so a fresh unit of work.
@@ -234,19 +234,3 @@ class App(PaymentUseCases, SearchUseCases):
     @property
     def check_readiness(self) -> readiness.CheckReadiness:
         return self._use_cases.check_readiness()
-
-    @property
-    def count_products(self) -> demo_data.CountProducts:
-        return self._use_cases.count_products()
-
-    @property
-    def add_demo_users(self) -> demo_data.AddDemoUsers:
-        return self._use_cases.add_demo_users()
-
-    @property
-    def add_demo_categories(self) -> demo_data.AddDemoCategories:
-        return self._use_cases.add_demo_categories()
-
-    @property
-    def add_demo_products(self) -> demo_data.AddDemoProducts:
-        return self._use_cases.add_demo_products()

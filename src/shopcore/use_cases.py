@@ -40,7 +40,8 @@ class UseCases(containers.DeclarativeContainer):
     register_user = providers.Factory(accounts.RegisterUser, uow=uow, hasher=adapters.hasher,
                                       clock=core.clock)
     get_profile = providers.Factory(accounts.GetProfile, uow=uow)
-    update_profile = providers.Factory(accounts.UpdateProfile, uow=uow, hasher=adapters.hasher)
+    update_profile = providers.Factory(accounts.UpdateProfile, uow=uow, hasher=adapters.hasher,
+                                       throttle=adapters.throttle)
     change_password = providers.Factory(accounts.ChangePassword, uow=uow, hasher=adapters.hasher,
                                         throttle=adapters.throttle, clock=core.clock,
                                         accounts=adapters.accounts)

@@ -173,6 +173,20 @@ def test_the_sixth_wrong_old_password_is_429(shop: Shop) -> None:
     assert int(blocked.headers["Retry-After"]) > 0
 
 
+def test_the_sixth_wrong_current_password_on_an_email_change_is_429(shop: Shop) -> None:
+    shop.register()
+    access = shop.login()["access"]
+    body = {"email": "new@example.com", "current_password": "wrong-password"}
+    for method in ("patch", "put", "patch", "put", "patch"):
+        answer = getattr(shop.client, method)("/api/users/profile/", headers=bearer(access),
+                                              json=body)
+        assert_error(answer, 400, "current_password")
+    blocked = shop.client.patch("/api/users/profile/", headers=bearer(access), json={
+        "email": "new@example.com", "current_password": PASSWORD})
+    assert_error(blocked, 429)
+    assert int(blocked.headers["Retry-After"]) > 0
+
+
 # --- the signing key in production ------------------------------------------------------
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from shopcore.entrypoints.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker" / "compose.yaml"
 GUNICORN_CONF = ROOT / "docker" / "gunicorn.conf.py"
-SETTINGS = ROOT / "src" / "shopcore" / "settings.py"
+# Settings.from_env reads the variables in settings_env.py.
+SETTINGS = ROOT / "src" / "shopcore" / "settings_env.py"
 SHOPCORE_IMAGE = "shopcore:latest"
 # What the images of the other services listen on (their documented defaults).
 INFRASTRUCTURE_PORTS = {"postgres": {5432}, "redis": {6379}, "kafka": {9092, 9093},

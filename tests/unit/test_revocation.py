@@ -154,3 +154,32 @@ def test_wrong_old_passwords_are_throttled_like_failed_logins(shop: App, alice: 
                              new_password="n3w-pass-word", address="10.0.0.9")
     with pytest.raises(Throttled):
         shop.log_in(username="alice", password=PASSWORD, address="10.0.0.9")
+
+
+def test_wrong_current_passwords_on_an_email_change_are_throttled_like_failed_logins(
+        shop: App, alice: int) -> None:
+    for _ in range(5):
+        with pytest.raises(ValidationFailed):
+            shop.update_profile(user_id=alice, email="new@example.com",
+                                current_password="wrong-pass", address="10.0.0.9")
+    with pytest.raises(Throttled):
+        shop.update_profile(user_id=alice, email="new@example.com", current_password=PASSWORD,
+                            address="10.0.0.9")
+    with pytest.raises(Throttled):
+        shop.log_in(username="alice", password=PASSWORD, address="10.0.0.9")
+    assert shop.get_profile(user_id=alice).email == "alice@example.com"
+
+
+def test_a_right_current_password_takes_its_guess_back(shop: App, alice: int) -> None:
+    for _ in range(4):
+        with pytest.raises(ValidationFailed):
+            shop.update_profile(user_id=alice, email="new@example.com",
+                                current_password="wrong-pass", address="10.0.0.9")
+    shop.update_profile(user_id=alice, email="new@example.com", current_password=PASSWORD,
+                        address="10.0.0.9")
+    with pytest.raises(ValidationFailed):
+        shop.update_profile(user_id=alice, email="other@example.com",
+                            current_password="wrong-pass", address="10.0.0.9")
+    shop.update_profile(user_id=alice, email="other@example.com", current_password=PASSWORD,
+                        address="10.0.0.9")
+    assert shop.get_profile(user_id=alice).email == "other@example.com"

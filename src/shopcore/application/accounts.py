@@ -58,10 +58,13 @@ class GetProfile:
 
 
 class UpdateProfile:
-    """Change the e-mail (with the current password; the old address is told) and names."""
+    """Change the e-mail (with the current password; the old address is told) and names.
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher) -> None:
-        self.uow, self.hasher = uow, hasher
+    The current password is a guess like a login's, throttled by the same counters.
+    """
+
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, throttle: LoginThrottle) -> None:
+        self.uow, self.hasher, self.throttle = uow, hasher, throttle
 
     def __call__(
         self,
@@ -71,11 +74,20 @@ class UpdateProfile:
         first_name: str | None = None,
         last_name: str | None = None,
         current_password: str | None = None,
+        address: str = "",
     ) -> User:
         with self.uow:
             user = load_user(self.uow, user_id)
+            old_email = user.email
+
+            def verify(password: str, hashed: str | None) -> bool:
+                guess_allowed(self.throttle, user.username, address)
+                return self.hasher.verify(password, hashed)
+
             user.change_profile(email=email, first_name=first_name, last_name=last_name,
-                                current_password=current_password, verify=self.hasher.verify)
+                                current_password=current_password, verify=verify)
+            if user.email != old_email:
+                self.throttle.succeeded(username_key(user.username), address)
             other = self.uow.users.by_email(user.email)
             if other is not None and other.id != user.id:
                 raise Conflict("A user with that e-mail already exists.",

@@ -1,4 +1,4 @@
-"""The catalog: categories, the products in them, and how a listing is asked for."""
+"""The catalog: categories and the products in them (a listing's query: product_query)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,23 @@ from typing import Any
 from shopcore.domain.errors import ValidationFailed
 from shopcore.domain.events import Aggregate, ProductChanged
 from shopcore.domain.money import MAX_AMOUNT, Money, MoneyError, to_amount
+from shopcore.domain.product_query import (
+    PRODUCT_ORDERINGS,
+    MinPriceMustNotExceedMaxPrice,
+    OrderingMustBeKnown,
+    ProductQuery,
+)
 from shopcore.domain.rules import BusinessRule, TextMustBePlain, check_rules
 
 MAX_CATEGORY_NAME = 100
 MAX_PRODUCT_NAME = 255
 MAX_STOCK = 2**31 - 1
-PRODUCT_ORDERINGS = ("price", "-price", "name", "-name", "created_at", "-created_at")
 UNSET: Any = object()
+
+__all__ = ["MAX_CATEGORY_NAME", "MAX_PRODUCT_NAME", "MAX_STOCK", "PRODUCT_ORDERINGS", "UNSET",
+           "Category", "MinPriceMustNotExceedMaxPrice", "NameMustBePresentAndFit",
+           "OrderingMustBeKnown", "PriceMustBeAmountInRange", "Product", "ProductChanges",
+           "ProductQuery", "StockMustBeInRange", "UnknownCategory", "name_rules"]
 
 
 class UnknownCategory(ValidationFailed):
@@ -84,56 +94,6 @@ class StockMustBeInRange(BusinessRule):
         if self.stock is not None and self.stock > MAX_STOCK:
             return f"Ensure this value is less than or equal to {MAX_STOCK}."
         return "Ensure this value is greater than or equal to 0."
-
-
-@dataclass(frozen=True)
-class MinPriceMustNotExceedMaxPrice(BusinessRule):
-    min_price: Decimal | None
-    max_price: Decimal | None
-
-    def is_broken(self) -> bool:
-        return (self.min_price is not None and self.max_price is not None
-                and self.min_price > self.max_price)
-
-    @property
-    def message(self) -> str:
-        return "Must not be above max_price."
-
-    @property
-    def summary(self) -> str:
-        return "min_price is above max_price."
-
-
-@dataclass(frozen=True)
-class OrderingMustBeKnown(BusinessRule):
-    ordering: str | None
-
-    def is_broken(self) -> bool:
-        return self.ordering is not None and self.ordering not in PRODUCT_ORDERINGS
-
-    @property
-    def message(self) -> str:
-        return f"Select one of: {', '.join(PRODUCT_ORDERINGS)}."
-
-    @property
-    def summary(self) -> str:
-        return "Unknown ordering."
-
-
-@dataclass(frozen=True)
-class ProductQuery:
-    """Filters and ordering of a product listing; None means no filter."""
-
-    category_id: int | None = None
-    min_price: Decimal | None = None
-    max_price: Decimal | None = None
-    in_stock: bool | None = None
-    ordering: str | None = None
-
-    def check(self) -> None:
-        """A known ordering, then a price range that is not upside down."""
-        check_rules(OrderingMustBeKnown("ordering", self.ordering))
-        check_rules(MinPriceMustNotExceedMaxPrice("min_price", self.min_price, self.max_price))
 
 
 def name_rules(name: str, max_length: int) -> list[BusinessRule]:

@@ -1,14 +1,29 @@
-"""Users, their credentials' rules and their refresh-token sessions."""
+"""Users and their refresh-token sessions; their credentials' rules are in account_rules."""
 
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from shopcore.domain.account_rules import (
+    EMAIL_RE,
+    MAX_EMAIL,
+    MAX_NAME,
+    MAX_PASSWORD_BYTES,
+    MIN_PASSWORD,
+    NAME_TOO_LONG,
+    USERNAME_RE,
+    EmailMustBeValid,
+    NameMustFit,
+    PasswordMustBeStrong,
+    UsernameMustBeValid,
+    UsernameMustFit,
+    normalize_email,
+    normalize_username,
+    person_name_rules,
+)
 from shopcore.domain.errors import ValidationFailed
 from shopcore.domain.events import (
     Aggregate,
@@ -16,121 +31,18 @@ from shopcore.domain.events import (
     PasswordResetRequested,
     UserRegistered,
 )
-from shopcore.domain.rules import BusinessRule, TextMustBePlain, check_rules
-from shopcore.domain.usernames import MAX_USERNAME, username_fits
+from shopcore.domain.rules import BusinessRule, check_rules
 
-USERNAME_RE = re.compile(r"^[\w.@+-]{3,150}$")
-EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]+$")
-MAX_EMAIL = 254
-MAX_NAME = 150
-MIN_PASSWORD = 8
-MAX_PASSWORD_BYTES = 72
+__all__ = ["CURRENT_PASSWORD_NEEDED", "CURRENT_PASSWORD_WRONG", "EMAIL_RE", "MAX_EMAIL",
+           "MAX_NAME", "MAX_PASSWORD_BYTES", "MIN_PASSWORD", "NAME_TOO_LONG",
+           "OLD_PASSWORD_WRONG", "USERNAME_RE", "AccountStanding", "EmailMustBeValid",
+           "NameMustFit", "PasswordMustBeStrong", "RefreshSession", "User",
+           "UsernameMustBeValid", "UsernameMustFit", "normalize_email", "normalize_username",
+           "person_name_rules"]
 
-
-@dataclass(frozen=True)
-class UsernameMustBeValid(BusinessRule):
-    username: str
-
-    def is_broken(self) -> bool:
-        return USERNAME_RE.fullmatch(self.username) is None
-
-    @property
-    def message(self) -> str:
-        return "3-150 characters: letters, digits and @/./+/-/_ only."
-
-
-@dataclass(frozen=True)
-class UsernameMustFit(BusinessRule):
-    """At most MAX_USERNAME characters, as sent and once normalized."""
-
-    username: str
-
-    def is_broken(self) -> bool:
-        return not username_fits(self.username)
-
-    @property
-    def message(self) -> str:
-        return f"Ensure this field has no more than {MAX_USERNAME} characters."
-
-
-@dataclass(frozen=True)
-class EmailMustBeValid(BusinessRule):
-    email: str
-
-    def is_broken(self) -> bool:
-        return len(self.email) > MAX_EMAIL or EMAIL_RE.fullmatch(self.email) is None
-
-    @property
-    def message(self) -> str:
-        return "Enter a valid e-mail address."
-
-
-NAME_TOO_LONG = f"At most {MAX_NAME} characters."
 OLD_PASSWORD_WRONG = "The old password is wrong."  # noqa: S105 - a message, not a secret
 CURRENT_PASSWORD_NEEDED = "Enter your current password to change the e-mail."  # noqa: S105
 CURRENT_PASSWORD_WRONG = "The current password is wrong."  # noqa: S105 - a message
-
-
-@dataclass(frozen=True)
-class NameMustFit(BusinessRule):
-    """At most MAX_NAME characters."""
-
-    name: str
-
-    def is_broken(self) -> bool:
-        return len(self.name) > MAX_NAME
-
-    @property
-    def message(self) -> str:
-        return NAME_TOO_LONG
-
-
-def person_name_rules(field: str, name: str) -> list[BusinessRule]:
-    # A control character in a name has always been answered with the length message.
-    return [NameMustFit(field, name), TextMustBePlain(field, name, refusal=NAME_TOO_LONG)]
-
-
-@dataclass(frozen=True)
-class PasswordMustBeStrong(BusinessRule):
-    """Long enough, within bcrypt's 72 bytes, not all digits, not the username."""
-
-    password: str
-    username: str = ""
-
-    @property
-    def problem(self) -> str | None:
-        if len(self.password) < MIN_PASSWORD:
-            return ("This password is too short. "
-                    f"It must contain at least {MIN_PASSWORD} characters.")
-        try:
-            size = len(self.password.encode("utf-8"))
-        except UnicodeEncodeError:
-            return "Not a valid string."
-        if size > MAX_PASSWORD_BYTES:
-            return f"This password is too long. It must be at most {MAX_PASSWORD_BYTES} bytes."
-        if self.password.isdigit():
-            return "This password is entirely numeric."
-        if self.username and self.password.casefold() == self.username.casefold():
-            return "The password is too similar to the username."
-        return None
-
-    def is_broken(self) -> bool:
-        return self.problem is not None
-
-    @property
-    def message(self) -> str:
-        return self.problem or ""
-
-
-def normalize_username(username: str) -> str:
-    """NFKC, as Django does: look-alike full-width forms fold into their plain letters."""
-    return unicodedata.normalize("NFKC", username)
-
-
-def normalize_email(email: str) -> str:
-    """The e-mail as stored: surrounding space removed, domain lowercased."""
-    local, _, domain = email.strip().rpartition("@")
-    return f"{local}@{domain.lower()}" if local else email.strip()
 
 
 @dataclass

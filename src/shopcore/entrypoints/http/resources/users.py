@@ -85,19 +85,21 @@ class Profile(MethodView):
     @blp.doc(security=BEARER)
     @blp.arguments(ProfileSchema)
     @blp.response(200, ProfileSchema)
-    @blp.errors(401, 409)
+    @blp.errors(401, 409, 429)
     def put(self, data: dict[str, Any]) -> User:
         """Change the e-mail and names; fields left out keep their value (as DRF)."""
-        user: User = shop().update_profile(user_id=viewer().user_id, **data)
+        user: User = shop().update_profile(user_id=viewer().user_id, **data,
+                                           address=request.remote_addr or "")
         return user
 
     @blp.doc(security=BEARER)
     @blp.arguments(ProfileSchema)
     @blp.response(200, ProfileSchema)
-    @blp.errors(401, 409)
+    @blp.errors(401, 409, 429)
     def patch(self, data: dict[str, Any]) -> User:
         """Change some of the e-mail and names."""
-        user: User = shop().update_profile(user_id=viewer().user_id, **data)
+        user: User = shop().update_profile(user_id=viewer().user_id, **data,
+                                           address=request.remote_addr or "")
         return user
 
 
