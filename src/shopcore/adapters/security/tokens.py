@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime, timedelta
 
@@ -15,6 +16,8 @@ from shopcore.ports.security import IssuedToken, ResetClaim, TokenClaims, TokenK
 
 ALGORITHM = "HS256"
 REQUIRED = ["exp", "iat", "sub", "jti", "typ"]
+# Verified tokens remembered per process: a client sends the same token on every request.
+DECODED_TOKENS = 4096
 INVALID_RESET = "The password reset link is invalid, expired or already used."
 
 
@@ -26,7 +29,9 @@ class JwtTokenService:
     """HS256 JWTs with exp, iat, sub, jti and typ all required; one derived key per kind.
 
     `iat_us` carries the issue time to the microsecond: a token issued in the same second
-    as, but after, a revocation is told apart from one issued before it.
+    as, but after, a revocation is told apart from one issued before it. The signature and
+    claims of a token are checked once and remembered (only tokens that passed); its expiry
+    is checked on every use.
     """
 
     def __init__(self, secret: str, clock: Clock, access_ttl: timedelta,
@@ -34,6 +39,7 @@ class JwtTokenService:
         self.clock, self.issuer = clock, issuer
         self.keys = {kind: derive_key(secret, f"{kind.value} tokens") for kind in TokenKind}
         self.ttl = {TokenKind.ACCESS: access_ttl, TokenKind.REFRESH: refresh_ttl}
+        self._decoded = functools.lru_cache(maxsize=DECODED_TOKENS)(self._decode)
 
     def issue(self, user_id: int, kind: TokenKind, *, is_staff: bool = False) -> IssuedToken:
         now = self.clock.now()
@@ -50,7 +56,14 @@ class JwtTokenService:
         return IssuedToken(token=token, claims=claims)
 
     def verify(self, token: str, kind: TokenKind) -> TokenClaims:
-        now = self.clock.now()
+        claims = self._decoded(token, kind)
+        if claims.expires_at <= self.clock.now():
+            raise AuthenticationFailed("Token is invalid or expired.")
+        return claims
+
+    def _decode(self, token: str, kind: TokenKind) -> TokenClaims:
+        """The claims of a token signed with `kind`'s key, whenever it expires."""
+        zone = self.clock.now().tzinfo
         try:
             payload = jwt.decode(
                 token, self.keys[kind], algorithms=[ALGORITHM], issuer=self.issuer,
@@ -61,16 +74,14 @@ class JwtTokenService:
             raise AuthenticationFailed("Token has wrong type.")
         try:
             user_id = int(payload["sub"])
-            expires = datetime.fromtimestamp(int(payload["exp"]), now.tzinfo)
+            expires = datetime.fromtimestamp(int(payload["exp"]), zone)
             micros = payload.get("iat_us")
-            issued = (datetime.fromtimestamp(micros // 1_000_000, now.tzinfo)
+            issued = (datetime.fromtimestamp(micros // 1_000_000, zone)
                       + timedelta(microseconds=micros % 1_000_000)
                       if isinstance(micros, int) and micros // 1_000_000 == int(payload["iat"])
-                      else datetime.fromtimestamp(int(payload["iat"]), now.tzinfo))
+                      else datetime.fromtimestamp(int(payload["iat"]), zone))
         except (TypeError, ValueError, OverflowError, OSError) as exc:
             raise AuthenticationFailed("Token is invalid or expired.") from exc
-        if expires <= now:
-            raise AuthenticationFailed("Token is invalid or expired.")
         return TokenClaims(user_id=user_id, jti=str(payload["jti"]), kind=kind,
                            expires_at=expires, is_staff=payload.get("staff") is True,
                            issued_at=issued)
