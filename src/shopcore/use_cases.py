@@ -100,7 +100,7 @@ class UseCases(containers.DeclarativeContainer):
                                            pending=adapters.pending_indexing)
 
     currency = core.settings.provided.currency
-    get_cart = providers.Factory(cart.GetCart, uow=uow, cache=adapters.cart_cache,
+    get_cart = providers.Factory(cart.GetCart, new_uow=uow.provider, cache=adapters.cart_cache,
                                  currency=currency)
     add_to_cart = providers.Factory(cart.AddToCart, uow=uow, cache=adapters.cart_cache,
                                     clock=core.clock, currency=currency)

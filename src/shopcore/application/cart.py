@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from shopcore.domain.cart import Cart, CartView
@@ -25,9 +25,9 @@ def _lines_and(uow: UnitOfWork, cart: Cart, product_id: int) -> dict[int, Produc
 
 @dataclass
 class GetCart:
-    """The caller's cart, from the cache when it holds it."""
+    """The caller's cart, from the cache when it holds it (a unit of work only on a miss)."""
 
-    uow: UnitOfWork
+    new_uow: Callable[[], UnitOfWork]
     cache: CartCache
     currency: str
 
@@ -35,8 +35,8 @@ class GetCart:
         read = self.cache.get(user_id)
         if read.value is not None:
             return read.value
-        with self.uow:
-            view = view_cart(self.uow, self.uow.carts.get(user_id), self.currency)
+        with self.new_uow() as uow:
+            view = view_cart(uow, uow.carts.get(user_id), self.currency)
         self.cache.put(user_id, view, read.generation)
         return view
 
