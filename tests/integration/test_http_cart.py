@@ -505,6 +505,32 @@ def test_redis_holds_the_cart_after_a_read_and_drops_it_on_every_change(
     assert cart(shop.client, alice) == EMPTY
 
 
+def assert_a_hit_answers_the_bytes_of_a_miss(shop: Shop) -> None:
+    staff = shop.staff()
+    alice = shop.customer("alice")
+    books = make_category(shop.client, staff, "Bücher")
+    for name in ("Café “Ñandú” 🍰", 'Quote " and \\ slash'):
+        product = make_product(shop.client, staff, books["id"], name, "12.50", stock=5)
+        fill(shop.client, alice, product["id"], 2)
+
+    miss = shop.client.get("/api/cart/", headers=alice)
+    hit = shop.client.get("/api/cart/", headers=alice)
+
+    assert (hit.status_code, hit.data, hit.content_type) == (200, miss.data, miss.content_type)
+    assert hit.data.endswith(b"}\n") and "Café “Ñandú” 🍰".encode() in hit.data
+
+
+def test_a_cached_cart_answers_the_very_bytes_the_database_answered(shop: Shop) -> None:
+    assert_a_hit_answers_the_bytes_of_a_miss(shop)
+
+
+@pytest.mark.redis
+def test_a_cart_cached_in_redis_answers_the_very_bytes_the_database_answered(
+    redis_shop: tuple[Shop, Any]
+) -> None:
+    assert_a_hit_answers_the_bytes_of_a_miss(redis_shop[0])
+
+
 # The OpenAPI document
 
 

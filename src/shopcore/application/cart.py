@@ -33,11 +33,19 @@ class GetCart:
 
     def __call__(self, *, user_id: int) -> CartView:
         read = self.cache.get(user_id)
-        if read.value is not None:
-            return read.value
+        return read.value if read.value is not None else self._build(user_id, read.generation)
+
+    def encoded_or_view(self, *, user_id: int) -> bytes | CartView:
+        """On a hit the cart as the cache holds it encoded (the contract's JSON), else the view."""
+        read = self.cache.get(user_id)
+        if read.body is not None:
+            return read.body
+        return read.value if read.value is not None else self._build(user_id, read.generation)
+
+    def _build(self, user_id: int, generation: str) -> CartView:
         with self.new_uow() as uow:
             view = view_cart(uow, uow.carts.get(user_id), self.currency)
-        self.cache.put(user_id, view, read.generation)
+        self.cache.put(user_id, view, generation)
         return view
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from shopcore.domain.cart import CartView
@@ -11,10 +12,26 @@ from shopcore.domain.cart import CartView
 
 @dataclass(frozen=True)
 class CacheRead:
-    """What a read found (None: a miss) and the generation to hand back to `put`."""
+    """What a read found (None: a miss) and the generation to hand back to `put`.
 
-    value: CartView | None
+    A store that keeps carts encoded hands over `body`, the cart as the contract's JSON, with
+    `decode` for it: `value` is only built when asked, so a reader sending `body` never does.
+    """
+
+    found: CartView | None
     generation: str
+    body: bytes | None = None
+    decode: Callable[[bytes], CartView] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def hit(self) -> bool:
+        return self.found is not None or self.body is not None
+
+    @functools.cached_property
+    def value(self) -> CartView | None:
+        if self.found is None and self.body is not None and self.decode is not None:
+            return self.decode(self.body)
+        return self.found
 
 
 class CartCache(Protocol):

@@ -42,7 +42,7 @@ class LruCartCache:
                 del self._entries[user_id]
                 return CacheRead(None, generation)
             self._entries.move_to_end(user_id)
-        return CacheRead(view_from_json(body), generation)
+        return CacheRead(None, generation, body.encode(), view_from_json)
 
     def put(self, user_id: int, view: CartView, generation: str) -> bool:
         # Stored as JSON, like Redis does: a reader gets its own copy, never a shared one.

@@ -26,7 +26,7 @@ class CountedCartCache:
         except Exception:
             self.counter.labels("error").inc()
             raise
-        result = "hit" if read.value is not None else "miss" if read.generation else "error"
+        result = "hit" if read.hit else "miss" if read.generation else "error"
         self.counter.labels(result).inc()
         return read
 

@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+import orjson
 import redis
 
 from shopcore.adapters.cart_json import view_from_json, view_to_json
@@ -152,13 +153,15 @@ class RedisCartCache:
     def get(self, user_id: int) -> CacheRead:
         def read() -> CacheRead:
             raw, generation, epoch = self.client.mget(self._keys(user_id))
-            epoch, value = str(epoch or "0"), None
-            if raw is not None and str(raw).startswith(f'{{"epoch":{epoch},'):
-                try:
-                    value = view_from_json(str(raw))
-                except ValueError:
-                    value = None
-            return CacheRead(value, str(generation or "0") + "/" + epoch)
+            epoch, body = str(epoch or "0"), None
+            stamp = f'{{"epoch":{epoch},'
+            if raw is not None and str(raw).startswith(stamp):
+                body = b"{" + str(raw)[len(stamp):].encode()
+                try:  # what is sent on as it is must at least be a JSON object
+                    body = body if isinstance(orjson.loads(body), dict) else None
+                except orjson.JSONDecodeError:
+                    body = None
+            return CacheRead(None, str(generation or "0") + "/" + epoch, body, view_from_json)
 
         return self._call(read, CacheRead(None, ""))
 
