@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +113,24 @@ def app(settings: Settings) -> Iterator[Any]:
     flask_app.config["TESTING"] = True
     yield flask_app
     shop_of(flask_app).close()
+
+
+@pytest.fixture
+def make_shop(database_url: str) -> Iterator[Callable[..., Shop]]:
+    """A shop on the test database whose settings differ from the defaults."""
+    from shopcore.entrypoints.http import create_app
+
+    apps: list[Any] = []
+
+    def make(**overrides: Any) -> Shop:
+        app = create_app(make_settings(database_url, **overrides))
+        app.config["TESTING"] = True
+        apps.append(app)
+        return Shop(app, app.test_client())
+
+    yield make
+    for app in apps:
+        shop_of(app).close()
 
 
 @pytest.fixture

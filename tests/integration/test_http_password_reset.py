@@ -12,7 +12,7 @@ import pytest
 import trustme
 
 from shopcore.adapters.mail.mailers import SmtpMailer
-from tests.helpers import Shop, make_settings, shop_of
+from tests.helpers import Shop, shop_of
 from tests.helpers import assert_error as error_shape
 from tests.integration.smtp_server import SmtpServer
 
@@ -23,22 +23,6 @@ RESET = "/api/users/password_reset/"
 FORM = "/api/users/password_reset/confirm/"
 
 
-@pytest.fixture
-def make_shop(database_url: str) -> Iterator[Callable[..., Shop]]:
-    """A shop on the test database whose settings differ from the defaults."""
-    from shopcore.entrypoints.http import create_app
-
-    apps: list[Any] = []
-
-    def make(**overrides: Any) -> Shop:
-        app = create_app(make_settings(database_url, **overrides))
-        app.config["TESTING"] = True
-        apps.append(app)
-        return Shop(app, app.test_client())
-
-    yield make
-    for app in apps:
-        shop_of(app).close()
 
 
 def mailed_link(shop: Shop) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +24,6 @@ from tests.helpers import (
 PASSWORD = "s3cret-pass"
 
 
-@pytest.fixture
-def make_shop(database_url: str) -> Iterator[Callable[..., Shop]]:
-    from shopcore.entrypoints.http import create_app
-
-    apps: list[Any] = []
-
-    def make(**overrides: Any) -> Shop:
-        app = create_app(make_settings(database_url, **overrides))
-        app.config["TESTING"] = True
-        apps.append(app)
-        return Shop(app, app.test_client())
-
-    yield make
-    for app in apps:
-        shop_of(app).close()
 
 
 def bearer(token: str) -> Headers:

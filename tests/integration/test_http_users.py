@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -66,22 +66,6 @@ def login(client: FlaskClient, password: str, address: str = "10.0.0.1",
                        environ_base={"REMOTE_ADDR": address})
 
 
-@pytest.fixture
-def make_shop(database_url: str) -> Iterator[Callable[..., Shop]]:
-    """A shop on the test database whose settings differ from the defaults."""
-    from shopcore.entrypoints.http import create_app
-
-    apps: list[Any] = []
-
-    def make(**overrides: Any) -> Shop:
-        app = create_app(make_settings(database_url, **overrides))
-        app.config["TESTING"] = True
-        apps.append(app)
-        return Shop(app, app.test_client())
-
-    yield make
-    for app in apps:
-        shop_of(app).close()
 
 
 # --- register ---------------------------------------------------------------------------

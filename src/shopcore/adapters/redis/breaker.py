@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class CircuitBreaker:
@@ -48,3 +52,34 @@ class CircuitBreaker:
             self._failures += 1
             if self._failures >= self.threshold:
                 self._opened_at, self._trial = self._clock(), False
+
+
+class Guard:
+    """Calls to a cache behind its breaker: a failure answers the fallback, never an error.
+
+    It logs once when the cache goes (`name` unavailable; `then`) and once when it is back.
+    """
+
+    def __init__(self, breaker: CircuitBreaker, log: logging.Logger, name: str,
+                 then: str) -> None:
+        self.breaker, self.log, self.name, self.then = breaker, log, name, then
+        self.degraded = False
+
+    def call(self, operation: Callable[[], T], fallback: T,
+             before: Callable[[], None] = lambda: None) -> T:
+        if not self.breaker.allow():
+            return fallback
+        try:
+            before()
+            result = operation()
+        except Exception as exc:  # whatever the cache does, a request must not fail for it
+            self.breaker.failed()
+            if not self.degraded:
+                self.degraded = True
+                self.log.warning("%s unavailable (%s); %s", self.name, exc, self.then)
+            return fallback
+        self.breaker.succeeded()
+        if self.degraded:
+            self.degraded = False
+            self.log.info("%s is back", self.name)
+        return result

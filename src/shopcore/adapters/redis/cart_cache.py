@@ -20,7 +20,7 @@ import orjson
 import redis
 
 from shopcore.adapters.cart_json import view_from_json, view_to_json
-from shopcore.adapters.redis.breaker import CircuitBreaker
+from shopcore.adapters.redis.breaker import CircuitBreaker, Guard
 from shopcore.adapters.redis.client import redis_client
 from shopcore.domain.cart import CartView
 from shopcore.ports.cart_cache import CacheRead
@@ -59,11 +59,11 @@ class RedisCartCache:
                        else client)
         self._put = self.client.register_script(_PUT_IF_GENERATION)
         self.breaker = CircuitBreaker(breaker_failures, breaker_reset_s, clock)
+        self.guard = Guard(self.breaker, log, "cart cache", "carts are read from the database")
         self._lock = threading.Lock()
         self._pending: set[int] = set()
         self._distrusted = False
         self._retrier: threading.Thread | None = None
-        self._degraded = False
 
     @property
     def epoch_key(self) -> str:
@@ -101,22 +101,7 @@ class RedisCartCache:
                 raise
 
     def _call(self, operation: Callable[[], T], fallback: T) -> T:
-        if not self.breaker.allow():
-            return fallback
-        try:
-            self._flush_pending()
-            result = operation()
-        except Exception as exc:  # whatever the cache does, a request must not fail for it
-            self.breaker.failed()
-            if not self._degraded:
-                self._degraded = True
-                log.warning("cart cache unavailable (%s); carts are read from the database", exc)
-            return fallback
-        self.breaker.succeeded()
-        if self._degraded:
-            self._degraded = False
-            log.info("cart cache is back")
-        return result
+        return self.guard.call(operation, fallback, self._flush_pending)
 
     @staticmethod
     def _retry_until_trusted(cache: weakref.ref[RedisCartCache], retry_s: float) -> None:

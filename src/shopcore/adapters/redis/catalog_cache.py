@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import redis
 
 from shopcore.adapters.memory.catalog_cache import Entries
-from shopcore.adapters.redis.breaker import CircuitBreaker
+from shopcore.adapters.redis.breaker import CircuitBreaker, Guard
 from shopcore.adapters.redis.client import redis_client
 from shopcore.ports.catalog_cache import CatalogRead
 
@@ -66,9 +66,9 @@ class RedisCatalogCache:
         self._bump = self.client.register_script(_BUMP)
         self.local = Entries(local_entries, local_bytes, ttl_seconds, clock)
         self.breaker = CircuitBreaker(breaker_failures, breaker_reset_s, clock)
+        self.guard = Guard(self.breaker, log, "catalog cache", "reads go to the database")
         self._lock = threading.Lock()
         self._bump_pending = False
-        self._degraded = False
 
     @property
     def version_key(self) -> str:
@@ -87,22 +87,7 @@ class RedisCatalogCache:
             raise
 
     def _call(self, operation: Callable[[], T], fallback: T) -> T:
-        if not self.breaker.allow():
-            return fallback
-        try:
-            self._flush_pending()
-            result = operation()
-        except Exception as exc:  # whatever the cache does, a request must not fail for it
-            self.breaker.failed()
-            if not self._degraded:
-                self._degraded = True
-                log.warning("catalog cache unavailable (%s); reads go to the database", exc)
-            return fallback
-        self.breaker.succeeded()
-        if self._degraded:
-            self._degraded = False
-            log.info("catalog cache is back")
-        return result
+        return self.guard.call(operation, fallback, self._flush_pending)
 
     def get(self, key: str) -> CatalogRead:
         digest = _digest(key)
