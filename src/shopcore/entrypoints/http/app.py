@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from inspect import iscoroutinefunction
 from typing import Any
 
 from flask import Flask, Response, current_app, request, send_from_directory
@@ -22,6 +23,7 @@ from shopcore.settings import Settings
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
 HSTS = "max-age=31536000"
+ASYNC_CHECKS_KEPT = 4096
 log = logging.getLogger("shopcore.search")
 
 
@@ -41,6 +43,24 @@ class ShopApi(Api):  # type: ignore[misc]
 
     ERROR_SCHEMA = ErrorSchema
     DEFAULT_ERROR_RESPONSE_NAME = None
+
+
+class ShopFlask(Flask):
+    """Flask that asks once per function whether it is async, not ~11 times a request."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._is_async: dict[Any, bool] = {}
+
+    def ensure_sync(self, func: Any) -> Any:
+        # A class-based view's bound method is new each request: key on its function.
+        key = getattr(func, "__func__", func)
+        is_async = self._is_async.get(key)
+        if is_async is None:
+            is_async = iscoroutinefunction(func)
+            if len(self._is_async) < ASYNC_CHECKS_KEPT:
+                self._is_async[key] = is_async
+        return self.async_to_sync(func) if is_async else func
 
 
 class NoSessions(SessionInterface):
@@ -86,7 +106,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
         shop = App(settings or Settings.from_env())
     settings = shop.settings
     settings.check_secret_key()
-    app = Flask("shopcore", template_folder="templates", static_folder=None)
+    app = ShopFlask("shopcore", template_folder="templates", static_folder=None)
     app.json = FastJSONProvider(app)
     app.session_interface = NoSessions()
     app.root_path = __file__.rsplit("/", 1)[0]

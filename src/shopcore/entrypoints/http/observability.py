@@ -8,9 +8,9 @@ the body of a 500, and carried as `correlation_id` by the events the request rec
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -26,16 +26,24 @@ access_log = logging.getLogger("shopcore.access")
 
 
 def request_id(incoming: str | None) -> str:
-    """The incoming id when well-formed (1-64 safe characters), else a new uuid4 hex."""
+    """The incoming id when well-formed (1-64 safe characters), else 32 new random hex digits."""
     if incoming and WELL_FORMED.match(incoming):
         return incoming
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
+
+
+_templates: dict[str, str] = {}
 
 
 def _route() -> str:
     """The route template without converters (`/api/products/<product_id>/`), never the path."""
     rule = request.url_rule
-    return CONVERTER.sub(r"<\1>", rule.rule) if rule is not None else UNMATCHED
+    if rule is None:
+        return UNMATCHED
+    template = _templates.get(rule.rule)
+    if template is None:
+        template = _templates[rule.rule] = CONVERTER.sub(r"<\1>", rule.rule)
+    return template
 
 
 def _start() -> None:
@@ -48,6 +56,9 @@ def _finish(response: Response, *, metrics: bool, log_requests: bool) -> Respons
     rid = g.get("request_id")
     if rid:
         response.headers[HEADER] = rid
+    log_requests = log_requests and access_log.isEnabledFor(logging.INFO)
+    if not (metrics or log_requests):
+        return response
     started = g.get("request_started")
     duration = time.perf_counter() - started if started is not None else 0.0
     route = _route()
