@@ -75,8 +75,8 @@ class UseCases(containers.DeclarativeContainer):
                                         cache=adapters.catalog_cache)
     delete_category = providers.Factory(categories.DeleteCategory, uow=uow,
                                         cache=adapters.catalog_cache)
-    read_catalog = providers.Factory(catalog_cache.ReadThroughCatalog,
-                                     cache=adapters.catalog_cache)
+    read_catalog = providers.ThreadSafeSingleton(catalog_cache.ReadThroughCatalog,
+                                               cache=adapters.catalog_cache)
     list_products = providers.Factory(products.ListProducts, uow=uow,
                                       cache=adapters.catalog_cache)
     get_product = providers.Factory(products.GetProduct, uow=uow)
@@ -100,8 +100,8 @@ class UseCases(containers.DeclarativeContainer):
                                            pending=adapters.pending_indexing)
 
     currency = core.settings.provided.currency
-    get_cart = providers.Factory(cart.GetCart, new_uow=uow.provider, cache=adapters.cart_cache,
-                                 currency=currency)
+    get_cart = providers.ThreadSafeSingleton(cart.GetCart, new_uow=uow.provider,
+                                             cache=adapters.cart_cache, currency=currency)
     add_to_cart = providers.Factory(cart.AddToCart, uow=uow, cache=adapters.cart_cache,
                                     clock=core.clock, currency=currency)
     change_cart_item = providers.Factory(cart.ChangeCartItem, uow=uow,
@@ -149,8 +149,9 @@ class UseCases(containers.DeclarativeContainer):
                                       publisher=adapters.event_publisher)
     outbox_status = providers.Factory(events.OutboxStatus, uow=uow)
 
-    authenticate = providers.Factory(authenticate.Authenticate, tokens=adapters.tokens,
-                                     new_uow=uow.provider, accounts=adapters.accounts)
+    authenticate = providers.ThreadSafeSingleton(
+        authenticate.Authenticate, tokens=adapters.tokens, new_uow=uow.provider,
+        accounts=adapters.accounts)
     find_user = providers.Factory(user_lookup.FindUser, uow=uow)
     check_readiness = providers.Factory(readiness.CheckReadiness, probes=providers.Dict(
         database=adapters.database_probe, cache=adapters.cache_probe,
