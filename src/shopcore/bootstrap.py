@@ -42,12 +42,16 @@ from shopcore.ports.health import DISABLED, UP
 from shopcore.settings import Settings
 from shopcore.use_cases import UseCases
 
+# Every shared adapter is built once under a lock: a threaded server's first requests race
+# to build it, and a plain Singleton could hand two of them two instances.
+Singleton = providers.ThreadSafeSingleton
+
 
 class Core(containers.DeclarativeContainer):
     """Configuration and the clock."""
 
     settings = providers.Dependency(instance_of=Settings)
-    clock = providers.Singleton(SystemClock)
+    clock = Singleton(SystemClock)
 
 
 class Gateways(containers.DeclarativeContainer):
@@ -59,12 +63,12 @@ class Gateways(containers.DeclarativeContainer):
                                 pool_size=core.settings.provided.db_pool_size,
                                 max_overflow=core.settings.provided.db_max_overflow)
     redis = providers.Resource(redis_resource, core.settings.provided.redis_url)
-    memory_store = providers.Singleton(MemoryStore)
-    stripe = providers.Singleton(lazy.stripe_client, core.settings.provided.stripe_secret_key,
+    memory_store = Singleton(MemoryStore)
+    stripe = Singleton(lazy.stripe_client, core.settings.provided.stripe_secret_key,
                                  core.settings.provided.stripe_api_base,
                                  core.settings.provided.stripe_timeout_seconds)
     # The OpenSearch client (SHOPCORE_OPENSEARCH_*), built only when its URL is set.
-    opensearch = providers.Singleton(lazy.opensearch_client, core.settings)
+    opensearch = Singleton(lazy.opensearch_client, core.settings)
 
 
 class Adapters(containers.DeclarativeContainer):
@@ -77,13 +81,13 @@ class Adapters(containers.DeclarativeContainer):
     catalog_ttl = settings.provided.catalog_cache_ttl_seconds
     catalog_cache = providers.Selector(
         settings.provided.catalog_cache_store,
-        memory=providers.Singleton(LruCatalogCache, ttl_seconds=catalog_ttl),
-        sqlite=providers.Singleton(LruCatalogCache, ttl_seconds=catalog_ttl,
-                                   outside=providers.Singleton(SqliteDataVersion, gateways.engine)),
-        redis=providers.Singleton(RedisCatalogCache, gateways.redis, catalog_ttl),
-        off=providers.Singleton(NoCatalogCache),
+        memory=Singleton(LruCatalogCache, ttl_seconds=catalog_ttl),
+        sqlite=Singleton(LruCatalogCache, ttl_seconds=catalog_ttl,
+                                   outside=Singleton(SqliteDataVersion, gateways.engine)),
+        redis=Singleton(RedisCatalogCache, gateways.redis, catalog_ttl),
+        off=Singleton(NoCatalogCache),
     )
-    catalog_changed = providers.Singleton(CatalogChanged, cache=catalog_cache)
+    catalog_changed = Singleton(CatalogChanged, cache=catalog_cache)
     commit_listeners = providers.List(catalog_changed)  # each unit of work tells them
     uow = providers.Selector(
         settings.provided.storage,
@@ -94,10 +98,10 @@ class Adapters(containers.DeclarativeContainer):
     )
     hasher = providers.Selector(
         settings.provided.password_hasher,
-        bcrypt=providers.Singleton(BcryptHasher, rounds=settings.provided.bcrypt_rounds),
-        plain=providers.Singleton(PlainHasher),
+        bcrypt=Singleton(BcryptHasher, rounds=settings.provided.bcrypt_rounds),
+        plain=Singleton(PlainHasher),
     )
-    tokens = providers.Singleton(
+    tokens = Singleton(
         JwtTokenService,
         secret=settings.provided.secret_key,
         clock=core.clock,
@@ -105,13 +109,13 @@ class Adapters(containers.DeclarativeContainer):
                                       settings),
         refresh_ttl=providers.Callable(lambda s: timedelta(days=s.refresh_token_days), settings),
     )
-    resets = providers.Singleton(
+    resets = Singleton(
         SignedResetTokens,
         secret=settings.provided.secret_key,
         max_age=providers.Callable(lambda s: timedelta(minutes=s.reset_token_minutes), settings),
     )
     # The form token a reset link is traded for on its first GET: 15 minutes, its own salt.
-    reset_forms = providers.Singleton(SignedResetTokens, secret=settings.provided.secret_key,
+    reset_forms = Singleton(SignedResetTokens, secret=settings.provided.secret_key,
                                       max_age=timedelta(minutes=15),
                                       salt="shopcore.password-reset-form")
     reset_limits = (settings.provided.reset_requests_per_email,
@@ -119,8 +123,8 @@ class Adapters(containers.DeclarativeContainer):
                     settings.provided.reset_requests_window_minutes)
     reset_limit = providers.Selector(
         settings.provided.throttle_store,
-        memory=providers.Singleton(memory_reset_limit, *reset_limits),
-        redis=providers.Singleton(redis_reset_limit, gateways.redis, *reset_limits))
+        memory=Singleton(memory_reset_limit, *reset_limits),
+        redis=Singleton(redis_reset_limit, gateways.redis, *reset_limits))
     # Counters and caches shared by a threaded server's requests: built once, under a lock.
     throttle = providers.Selector(
         settings.provided.throttle_store,
@@ -140,32 +144,32 @@ class Adapters(containers.DeclarativeContainer):
         MemoryAccountCache, clock=core.clock, ttl_seconds=settings.provided.account_cache_seconds)
     stored_cart_cache = providers.Selector(
         settings.provided.cart_cache_store,
-        memory=providers.Singleton(LruCartCache,
+        memory=Singleton(LruCartCache,
                                    ttl_seconds=settings.provided.cart_cache_ttl_seconds),
-        redis=providers.Singleton(RedisCartCache, gateways.redis,
+        redis=Singleton(RedisCartCache, gateways.redis,
                                   settings.provided.cart_cache_ttl_seconds),
     )
     cart_cache = providers.Selector(
         metrics, off=stored_cart_cache,
-        on=providers.Singleton(lazy.counted, "cart_cache", stored_cart_cache))
+        on=Singleton(lazy.counted, "cart_cache", stored_cart_cache))
     product_search = providers.Selector(
         settings.provided.search_engine,
-        memory=providers.Singleton(MemorySearch),
-        sqlite=providers.Singleton(lazy.sqlite_search, gateways.engine),
-        postgres=providers.Singleton(lazy.postgres_search, gateways.engine),
-        opensearch=providers.Singleton(lazy.opensearch_search, gateways.opensearch,
+        memory=Singleton(MemorySearch),
+        sqlite=Singleton(lazy.sqlite_search, gateways.engine),
+        postgres=Singleton(lazy.postgres_search, gateways.engine),
+        opensearch=Singleton(lazy.opensearch_search, gateways.opensearch,
                                        settings.provided.opensearch_index_prefix),
     )
     search_fallback = providers.Selector(
         settings.provided.search_fallback,
         none=providers.Object(None),
-        memory=providers.Singleton(MemorySearch),
-        sqlite=providers.Singleton(lazy.sqlite_search, gateways.engine),
-        postgres=providers.Singleton(lazy.postgres_search, gateways.engine),
+        memory=Singleton(MemorySearch),
+        sqlite=Singleton(lazy.sqlite_search, gateways.engine),
+        postgres=Singleton(lazy.postgres_search, gateways.engine),
     )
-    index_changes = providers.Singleton(search_index.IndexProductChanges, new_uow=uow.provider,
+    index_changes = Singleton(search_index.IndexProductChanges, new_uow=uow.provider,
                                         search=product_search, fallback=search_fallback)
-    deferred_indexing = providers.Singleton(search_index.DeferredIndexing, index=index_changes)
+    deferred_indexing = Singleton(search_index.DeferredIndexing, index=index_changes)
     # The in-process bus calls handlers inside the relay's transaction: index after it.
     search_handler = providers.Selector(settings.provided.event_bus, inprocess=deferred_indexing,
                                         memory=index_changes, kafka=index_changes)
@@ -175,12 +179,12 @@ class Adapters(containers.DeclarativeContainer):
                                           kafka=providers.Object(None))
     mailer = providers.Selector(
         settings.provided.mailer,
-        console=providers.Singleton(ConsoleMailer),
-        smtp=providers.Singleton(SmtpMailer, url=settings.provided.smtp_url,
+        console=Singleton(ConsoleMailer),
+        smtp=Singleton(SmtpMailer, url=settings.provided.smtp_url,
                                  sender=settings.provided.mail_sender),
-        memory=providers.Singleton(MemoryMailer),
+        memory=Singleton(MemoryMailer),
     )
-    account_mail = providers.Singleton(
+    account_mail = Singleton(
         SendAccountMail, resets=resets, mailer=mailer, clock=core.clock,
         link_template=settings.provided.reset_link_template,
         max_age=providers.Callable(lambda s: timedelta(minutes=s.reset_token_minutes), settings))
@@ -189,13 +193,13 @@ class Adapters(containers.DeclarativeContainer):
     transactional_handlers = providers.List()
     event_publisher = providers.Selector(
         settings.provided.event_bus,
-        inprocess=providers.Singleton(InProcessPublisher, handlers=event_handlers),
-        memory=providers.Singleton(MemoryPublisher),
-        kafka=providers.Singleton(lazy.kafka_publisher, settings),
+        inprocess=Singleton(InProcessPublisher, handlers=event_handlers),
+        memory=Singleton(MemoryPublisher),
+        kafka=Singleton(lazy.kafka_publisher, settings),
     )
     database_probe = providers.Selector(
         settings.provided.storage,
-        sql=providers.Singleton(DatabaseProbe, engine=gateways.engine),
+        sql=Singleton(DatabaseProbe, engine=gateways.engine),
         memory=providers.Object(readiness.Fixed(UP)),
     )
     cache_probe = providers.Selector(
@@ -203,22 +207,22 @@ class Adapters(containers.DeclarativeContainer):
         redis=cart_cache,
         memory=providers.Object(readiness.Fixed(DISABLED)),
     )
-    search_probe = providers.Singleton(readiness.SearchProbe, search=product_search,
+    search_probe = Singleton(readiness.SearchProbe, search=product_search,
                                        fallback=search_fallback)
     provider_gateway = providers.Selector(
         settings.provided.payment_provider,
-        memory=providers.Singleton(MemoryGateway),
-        simulator=providers.Singleton(
+        memory=Singleton(MemoryGateway),
+        simulator=Singleton(
             SimulatedGateway, store_path=settings.provided.simulator_store_path,
             webhook_url=settings.provided.webhook_url,
             webhook_secret=settings.provided.webhook_secret,
             action_seconds=settings.provided.simulator_action_seconds),
-        stripe=providers.Singleton(lazy.stripe_gateway, gateways.stripe, settings.provided.shop_id),
+        stripe=Singleton(lazy.stripe_gateway, gateways.stripe, settings.provided.shop_id),
     )
     payment_gateway = providers.Selector(
         metrics, off=provider_gateway,
-        on=providers.Singleton(lazy.counted, "payments", provider_gateway))
-    webhook_verifier = providers.Singleton(StripeWebhookVerifier,
+        on=Singleton(lazy.counted, "payments", provider_gateway))
+    webhook_verifier = Singleton(StripeWebhookVerifier,
                                            settings.provided.webhook_secret)
     payments_probe = payment_gateway
 

@@ -87,7 +87,7 @@ class UseCases(containers.DeclarativeContainer):
     delete_product = providers.Factory(products.DeleteProduct, uow=uow,
                                        cache=adapters.cart_cache)
 
-    search_warning = providers.Singleton(search.FallbackWarning, clock=core.clock)
+    search_warning = providers.ThreadSafeSingleton(search.FallbackWarning, clock=core.clock)
     search_products = providers.Factory(search.SearchProducts, uow=uow,
                                         search=adapters.product_search,
                                         fallback=adapters.search_fallback, warn=search_warning,
