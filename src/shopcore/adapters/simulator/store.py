@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -189,9 +190,7 @@ class FileIntents:
             return db
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(SCHEMA)
+        _set_up(db)
         self._local.held = (os.getpid(), db)
         return db
 
@@ -213,3 +212,18 @@ class FileIntents:
                 raise PaymentProviderUnavailable(
                     f"The simulator's store is unusable: {exc}") from exc
             raise
+
+
+def _set_up(db: sqlite3.Connection, attempts: int = 200) -> None:
+    """WAL and the tables. Processes opening a new file together can be told "locked" at
+    once (SQLite answers BUSY without waiting where waiting could deadlock): try again."""
+    for attempt in range(attempts):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(SCHEMA)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.01)
