@@ -201,3 +201,27 @@ class WebhookInbox:
             self.arrived.wait_for(lambda: len(self.received) >= count, timeout)
             assert len(self.received) >= count, f"{len(self.received)} of {count} webhooks came"
             return list(self.received[:count])
+
+
+class ManualClock:
+    """Monotonic seconds that only move when told to."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def remove_keys(url: str, prefix: str) -> None:
+    """Delete every Redis key under `prefix` (a test's own)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()

@@ -21,20 +21,7 @@ from shopcore.adapters.memory.cart_cache import LruCartCache
 from shopcore.adapters.redis.cart_cache import RedisCartCache
 from shopcore.domain.cart import CartItemView, CartProblem, CartView
 from shopcore.ports.cart_cache import CacheRead, CartCache
-from tests.helpers import service_missing
-
-
-class Clock:
-    """Monotonic seconds that only move when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests.helpers import ManualClock, remove_keys, service_missing
 
 
 def cart(version: int) -> CartView:
@@ -50,14 +37,6 @@ def plain(redis_url: str) -> Iterator[redis.Redis]:
     """A plain client, to look at what the adapter stored."""
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     yield client
-    client.close()
-
-
-def remove_keys(url: str, prefix: str) -> None:
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
     client.close()
 
 
@@ -182,7 +161,7 @@ def test_concurrent_readers_never_leave_a_cart_older_than_the_last_write(
 
 
 def test_the_lru_expires_entries_after_the_ttl() -> None:
-    clock = Clock()
+    clock = ManualClock()
     cache = LruCartCache(ttl_seconds=60, clock=clock)
     cache.put(7, cart(1), cache.get(7).generation)
     clock.advance(59)
@@ -274,7 +253,7 @@ def test_a_value_that_is_not_json_reads_as_a_miss_and_is_replaced(
 
 
 def test_a_dead_redis_gives_misses_refused_puts_and_an_open_breaker() -> None:
-    clock = Clock()
+    clock = ManualClock()
     cache = RedisCartCache("redis://127.0.0.1:1/0", breaker_failures=3, clock=clock)
     assert cache.get(7) == CacheRead(None, "")
     assert not cache.put(7, cart(1), "0")
@@ -333,7 +312,7 @@ def hung() -> Iterator[HungServer]:
 def test_a_hung_redis_times_out_into_a_miss_and_then_the_breaker_stops_trying(
     hung: HungServer,
 ) -> None:
-    clock = Clock()
+    clock = ManualClock()
     cache = RedisCartCache(hung.url, timeout_s=0.1, breaker_failures=2, breaker_reset_s=5,
                            clock=clock)
     assert cache.get(7).value is None
@@ -420,7 +399,7 @@ def server(tmp_path: Path) -> Iterator[RedisServer]:
 def test_after_a_restart_the_cache_closes_its_breaker_and_applies_missed_invalidations(
     server: RedisServer,
 ) -> None:
-    clock = Clock()
+    clock = ManualClock()
     cache = RedisCartCache(server.url, breaker_failures=2, breaker_reset_s=5, clock=clock)
     assert cache.put(7, cart(1), cache.get(7).generation)
     server.stop()
@@ -444,7 +423,7 @@ def test_after_a_restart_the_cache_closes_its_breaker_and_applies_missed_invalid
 def test_a_cart_changed_while_redis_hung_is_not_served_stale_when_it_answers_again(
     server: RedisServer,
 ) -> None:
-    clock = Clock()
+    clock = ManualClock()
     cache = RedisCartCache(server.url, timeout_s=0.1, breaker_failures=2, breaker_reset_s=5,
                            clock=clock)
     assert cache.put(7, cart(1), cache.get(7).generation)

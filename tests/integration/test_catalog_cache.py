@@ -17,26 +17,9 @@ from shopcore.adapters.sqlalchemy.data_version import SqliteDataVersion
 from shopcore.application.catalog_cache import CatalogChanged, ReadThroughCatalog
 from shopcore.domain.events import CartUpdated, ProductChanged
 from shopcore.ports.catalog_cache import CatalogCache
+from tests.helpers import ManualClock, remove_keys
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
-
-
-class Clock:
-    """Monotonic seconds that only move when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def remove_keys(url: str, prefix: str) -> None:
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 @pytest.fixture
@@ -124,7 +107,7 @@ def test_only_a_product_change_moves_the_version_on(cache: CatalogCache) -> None
 
 
 def test_the_lru_expires_answers_and_evicts_the_least_recently_used() -> None:
-    clock = Clock()
+    clock = ManualClock()
     cache = LruCatalogCache(max_entries=2, ttl_seconds=10, clock=clock)
     version = cache.get("a").version
     cache.put("a", b"1", version)
@@ -137,7 +120,7 @@ def test_the_lru_expires_answers_and_evicts_the_least_recently_used() -> None:
 
 
 def test_entries_stay_within_their_byte_budget() -> None:
-    entries = Entries(max_entries=100, max_bytes=10, ttl_seconds=60, clock=Clock())
+    entries = Entries(max_entries=100, max_bytes=10, ttl_seconds=60, clock=ManualClock())
     entries.put("a", "1", b"12345")
     entries.put("b", "1", b"12345")
     entries.put("c", "1", b"123")
