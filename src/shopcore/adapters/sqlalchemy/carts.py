@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,28 +11,52 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from shopcore.adapters.sqlalchemy.base import AggregateRepository
 from shopcore.adapters.sqlalchemy.mappers import aware, from_cents, to_cents
+from shopcore.adapters.sqlalchemy.prepared import Prepared, any_of
 from shopcore.adapters.sqlalchemy.tables import cart_items, carts
 from shopcore.domain.cart import Cart, CartLine
 from shopcore.ports.unit_of_work import Track
 
 
-@functools.cache
-def _statements(dialect: str) -> tuple[Any, Any, Any]:
-    """The cart's upserts on `dialect`: lock-and-count, store-version, store-lines."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    cart = insert(carts).values(user_id=bindparam("user_id"), version=bindparam("version"))
-    key = [carts.c.user_id]
-    lock = cart.on_conflict_do_update(index_elements=key, set_={
+def _insert(dialect: str) -> Any:
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+def _lock(dialect: str) -> Any:
+    """Create the cart if it is new, lock it and count the change, in one statement."""
+    cart = _insert(dialect)(carts).values(user_id=bindparam("user_id"), version=1)
+    return cart.on_conflict_do_update(index_elements=[carts.c.user_id], set_={
         "version": carts.c.version + 1}).returning(carts.c.version)
-    store = cart.on_conflict_do_update(index_elements=key, set_={
+
+
+def _store(dialect: str) -> Any:
+    cart = _insert(dialect)(carts).values(user_id=bindparam("user_id"),
+                                          version=bindparam("version"))
+    return cart.on_conflict_do_update(index_elements=[carts.c.user_id], set_={
         "version": cart.excluded.version})
-    line = insert(cart_items)
-    lines = line.on_conflict_do_update(
+
+
+def _upsert_lines(dialect: str) -> Any:
+    line = _insert(dialect)(cart_items)
+    return line.on_conflict_do_update(
         index_elements=[cart_items.c.user_id, cart_items.c.product_id],
         set_={"quantity": line.excluded.quantity,
               "added_price_cents": line.excluded.added_price_cents,
               "added_name": line.excluded.added_name, "added_at": line.excluded.added_at})
-    return lock, store, lines
+
+
+_ORDER = (cart_items.c.added_at, cart_items.c.product_id)
+_LOCK = Prepared(_lock)
+_STORE = Prepared(_store)
+_UPSERT_LINES = Prepared(_upsert_lines)
+_LINES = Prepared(lambda _: select(cart_items).where(
+    cart_items.c.user_id == bindparam("user_id")).order_by(*_ORDER))
+_JOINED = Prepared(lambda _: select(carts.c.version, cart_items)
+                   .select_from(carts.outerjoin(cart_items,
+                                                cart_items.c.user_id == carts.c.user_id))
+                   .where(carts.c.user_id == bindparam("user_id")).order_by(*_ORDER))
+_DELETE_LINES = Prepared(lambda dialect: delete(cart_items).where(
+    cart_items.c.user_id == bindparam("user_id"),
+    any_of(dialect, cart_items.c.product_id, "product_ids")))
 
 
 def _lines(rows: Iterable[Any]) -> dict[int, CartLine]:
@@ -52,21 +75,14 @@ class SqlCartRepository(AggregateRepository):
     def __init__(self, connection: Connection, track: Track) -> None:
         super().__init__(connection, track)
         self._stored: dict[int, int] = {}
-        self._lock, self._store, self._lines = _statements(connection.dialect.name)
 
     def get(self, user_id: int, *, for_update: bool = False) -> Cart:
         if for_update:
-            stored = int(self.c.execute(self._lock, {"user_id": user_id, "version": 1})
-                         .scalar_one())
+            stored = int(_LOCK.rows(self.c, {"user_id": user_id})[0].version)
             self._stored[user_id] = stored
-            rows = self.c.execute(select(cart_items).where(cart_items.c.user_id == user_id)
-                                  .order_by(cart_items.c.added_at, cart_items.c.product_id))
+            rows = _LINES.rows(self.c, {"user_id": user_id})
             return Cart(user_id=user_id, lines=_lines(rows), version=stored - 1)
-        joined = self.c.execute(
-            select(carts.c.version, cart_items)
-            .select_from(carts.outerjoin(cart_items, cart_items.c.user_id == carts.c.user_id))
-            .where(carts.c.user_id == user_id)
-            .order_by(cart_items.c.added_at, cart_items.c.product_id)).all()
+        joined = _JOINED.rows(self.c, {"user_id": user_id})
         version = joined[0].version if joined else 0
         return Cart(user_id=user_id, lines=_lines(r for r in joined if r.product_id is not None),
                     version=version)
@@ -75,16 +91,15 @@ class SqlCartRepository(AggregateRepository):
         """Store the version and the lines the cart says it touched; the rest are as they were."""
         self.track(cart)
         if self._stored.get(cart.user_id) != cart.version:
-            self.c.execute(self._store, {"user_id": cart.user_id, "version": cart.version})
+            _STORE.run(self.c, {"user_id": cart.user_id, "version": cart.version})
             self._stored[cart.user_id] = cart.version
         touched = sorted(cart.touched)
         gone = [p for p in touched if p not in cart.lines]
         if gone:
-            self.c.execute(delete(cart_items).where(cart_items.c.user_id == cart.user_id,
-                                                    cart_items.c.product_id.in_(gone)))
+            _DELETE_LINES.run(self.c, {"user_id": cart.user_id, "product_ids": gone})
         kept = [cart.lines[p] for p in touched if p in cart.lines]
         if kept:
-            self.c.execute(self._lines, [
+            _UPSERT_LINES.run(self.c, [
                 {"user_id": cart.user_id, "product_id": line.product_id,
                  "quantity": line.quantity, "added_price_cents": to_cents(line.added_price),
                  "added_name": line.added_name, "added_at": line.added_at}

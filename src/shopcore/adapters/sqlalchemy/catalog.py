@@ -11,9 +11,21 @@ from sqlalchemy import Select, case, delete, func, insert, or_, select, text, up
 
 from shopcore.adapters.sqlalchemy import mappers as m
 from shopcore.adapters.sqlalchemy.base import AggregateRepository, Repository, slugs_like
+from shopcore.adapters.sqlalchemy.prepared import Prepared, any_of
 from shopcore.adapters.sqlalchemy.tables import categories, products
 from shopcore.domain.catalog import Category, Product, ProductQuery
 from shopcore.domain.pagination import PageRequest
+
+
+def _get_many(dialect: str, *, for_update: bool) -> Any:
+    statement = (select(products).where(any_of(dialect, products.c.id, "ids"))
+                 .order_by(products.c.id))
+    # SQLite serialises writers with BEGIN IMMEDIATE; PostgreSQL needs the row locks.
+    return statement.with_for_update() if for_update and dialect == "postgresql" else statement
+
+
+_GET_MANY = Prepared(lambda dialect: _get_many(dialect, for_update=False))
+_GET_MANY_FOR_UPDATE = Prepared(lambda dialect: _get_many(dialect, for_update=True))
 
 GIN_INDEXES = ("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
                " AND tablename = 'products' AND indexdef LIKE '% USING gin %'")
@@ -174,12 +186,9 @@ class SqlProductRepository(AggregateRepository):
                  for_update: bool = False) -> dict[int, Product]:
         if not product_ids:
             return {}
-        statement = (select(products).where(products.c.id.in_(list(product_ids)))
-                     .order_by(products.c.id))
-        # SQLite serialises writers with BEGIN IMMEDIATE; PostgreSQL needs the row locks.
-        if for_update and self.c.dialect.name == "postgresql":
-            statement = statement.with_for_update()
-        return {r.id: m.product_from_row(r) for r in self.c.execute(statement)}
+        statement = _GET_MANY_FOR_UPDATE if for_update else _GET_MANY
+        rows = statement.rows(self.c, {"ids": list(product_ids)})
+        return {r.id: m.product_from_row(r) for r in rows}
 
     def reserve(self, product_id: int, quantity: int) -> bool:
         result = self.c.execute(
