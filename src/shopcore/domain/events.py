@@ -9,8 +9,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
 
 def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _AS_IS:  # most of a payload: checked first, by exact type
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):

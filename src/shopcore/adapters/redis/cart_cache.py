@@ -35,6 +35,16 @@ if (redis.call('GET', KEYS[3]) or '0') ~= ARGV[2] then return 0 end
 redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
 return 1
 """
+# Every (entry, generation) pair of KEYS: the generation moves on, the entry goes. One
+# script, atomic like MULTI/EXEC, at less than half a pipeline's client CPU.
+_DROP = """
+for i = 1, #KEYS, 2 do
+  redis.call('INCR', KEYS[i + 1])
+  redis.call('EXPIRE', KEYS[i + 1], ARGV[1])
+  redis.call('DEL', KEYS[i])
+end
+return 1
+"""
 
 
 def _stamped(epoch: str, body: str) -> str:
@@ -58,6 +68,7 @@ class RedisCartCache:
         self.client = (redis_client(client, timeout_s=timeout_s) if isinstance(client, str)
                        else client)
         self._put = self.client.register_script(_PUT_IF_GENERATION)
+        self._drop = self.client.register_script(_DROP)
         self.breaker = CircuitBreaker(breaker_failures, breaker_reset_s, clock)
         self.guard = Guard(self.breaker, log, "cart cache", "carts are read from the database")
         self._lock = threading.Lock()
@@ -87,14 +98,10 @@ class RedisCartCache:
                 self._distrusted = False
             log.info("cart cache: epoch moved on after a lost invalidation")
         for start in range(0, len(pending), _CHUNK):
-            pipe = self.client.pipeline(transaction=True)
-            for user_id in pending[start:start + _CHUNK]:
-                entry, generation, _ = self._keys(user_id)
-                pipe.incr(generation)
-                pipe.expire(generation, 2 * self.ttl_seconds)
-                pipe.delete(entry)
+            keys = [key for user_id in pending[start:start + _CHUNK]
+                    for key in self._keys(user_id)[:2]]
             try:
-                pipe.execute()
+                self._drop(keys=keys, args=[2 * self.ttl_seconds])
             except BaseException:
                 with self._lock:
                     self._pending.update(pending[start:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -65,9 +66,15 @@ def category_to_row(category: Category) -> dict[str, Any]:
             "slug": category.slug, "description": category.description}
 
 
+@functools.lru_cache(maxsize=4096)
+def money_of(cents: int, currency: str) -> Money:
+    """Money from stored cents; Money is immutable, so one object serves every row alike."""
+    return Money(from_cents(cents), currency)
+
+
 def product_from_row(row: Any) -> Product:
     return Product(id=row.id, name=row.name, slug=row.slug, description=row.description,
-                   price=Money(from_cents(row.price_cents), row.currency),
+                   price=money_of(row.price_cents, row.currency),
                    category_id=row.category_id, stock=row.stock,
                    created_at=aware(row.created_at), updated_at=aware(row.updated_at))
 

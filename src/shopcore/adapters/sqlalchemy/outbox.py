@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import aliased
 
 from shopcore.adapters.sqlalchemy.mappers import aware
+from shopcore.adapters.sqlalchemy.prepared import Prepared
 from shopcore.adapters.sqlalchemy.tables import outbox, processed_events
 from shopcore.ports.events import Envelope, OutboxMessage, OutboxStats, numbered
 
@@ -36,12 +37,16 @@ _NUMBERED = ("event_id", "type", "version", "topic", "key", "occurred_at", "payl
 
 
 @functools.cache
-def _numbered_insert(rows: int) -> Any:
+def _numbered_insert(rows: int) -> Prepared:
     """INSERT of `rows` envelopes, each numbered after the last of its key (compiled once).
 
     An INSERT ... SELECT of UNION ALL rather than multi-row VALUES, which SQLAlchemy does
     not cache: that one compiled afresh on every commit.
     """
+    return Prepared(lambda _: _numbered_statement(rows))
+
+
+def _numbered_statement(rows: int) -> Any:
     def row(n: int) -> Any:
         last = (select(func.coalesce(func.max(outbox.c.sequence), 0))
                 .where(outbox.c.topic == bindparam(f"topic_{n}", type_=outbox.c.topic.type),
@@ -97,7 +102,7 @@ class SqlOutboxRepository:
                            f"version_{n}": e.version, f"topic_{n}": e.topic, f"key_{n}": e.key,
                            f"offset_{n}": offsets[where], f"occurred_at_{n}": e.occurred_at,
                            f"payload_{n}": e.payload, f"correlation_id_{n}": e.correlation_id})
-        self.c.execute(_numbered_insert(len(envelopes)), values)
+        _numbered_insert(len(envelopes)).run(self.c, values)
 
     def next_sequence(self, topic: str, key: str) -> int:
         return self.next_sequences(topic, [key])[key]
