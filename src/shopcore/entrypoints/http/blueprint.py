@@ -42,6 +42,20 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
         doc.setdefault("responses", {}).setdefault("503", HTTPStatus(503).name)
         return doc
 
+    def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Any:
+        """flask-smorest's, with one schema instance: webargs would build one per request."""
+        return super().arguments(schema() if isinstance(schema, type) else schema,
+                                 *args, **kwargs)
+
+    @staticmethod
+    def doc(**kwargs: Any) -> Callable[[T], T]:
+        """flask-smorest's, documenting the view without a wrapper that runs each request."""
+        return _documenting(flask_smorest.Blueprint.doc(**kwargs))
+
+    def alt_response(self, status_code: int, **kwargs: Any) -> Callable[[T], T]:
+        """flask-smorest's, documenting the view without a wrapper that runs each request."""
+        return _documenting(super().alt_response(status_code, **kwargs))
+
     def errors(self, *codes: int) -> Callable[[T], T]:
         """Document the error answers a view gives, by the API's shared error responses."""
 
@@ -51,6 +65,20 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
             return view
 
         return decorate
+
+
+def _documenting(decorator: Callable[[Any], Any]) -> Callable[[T], T]:
+    """`decorator`'s documentation on the view itself, and no wrapper around it.
+
+    flask-smorest's doc and alt_response wrap a view in a function that only calls it, to
+    hold the documentation; the view can hold it itself.
+    """
+
+    def decorate(view: T) -> T:
+        view._apidoc = decorator(view)._apidoc  # type: ignore[attr-defined]
+        return view
+
+    return decorate
 
 
 class TypedBlueprint(Protocol):
