@@ -76,6 +76,46 @@ def test_a_user_without_a_cart_gets_an_empty_one_and_a_saved_cart_reads_back(
         assert uow.carts.holding(product_id) == []
 
 
+def test_a_cart_reads_with_its_products_and_those_asked_for_in_one_call(
+    new_uow: UowFactory,
+) -> None:
+    user_id, dune = seed(new_uow)
+    with new_uow() as uow:
+        cart, found = uow.carts.get_with_products(user_id, also=[dune, 999], for_update=True)
+        assert cart.lines == {}
+        assert set(found) == {dune}
+        assert found[dune].price == Money(Decimal("9.99"), "USD")
+        assert found[dune].created_at == NOW
+        emma = Product(name="Emma", slug="emma", description="", price=Money(Decimal("5.00"),
+                       "USD"), category_id=found[dune].category_id, stock=None,
+                       created_at=NOW, updated_at=NOW)
+        gone = Product(name="Gone", slug="gone", description="", price=Money(Decimal("1.00"),
+                       "USD"), category_id=found[dune].category_id, stock=3,
+                       created_at=NOW, updated_at=NOW)
+        uow.products.add_many([emma, gone])
+        assert emma.id is not None and gone.id is not None
+        cart.add(gone, 1, NOW + timedelta(minutes=1))
+        cart.add(found[dune], 2, NOW + timedelta(minutes=2))
+        uow.carts.save(cart)
+        uow.commit()
+    with new_uow() as uow:
+        stored = uow.products.get(gone.id)
+        assert stored is not None
+        uow.products.delete(stored)
+        uow.commit()
+    with new_uow() as uow:
+        cart, found = uow.carts.get_with_products(user_id, also=[emma.id, dune])
+        assert list(cart.lines) == [gone.id, dune]  # the order they were added in
+        assert cart.lines[dune].quantity == 2
+        assert cart.lines[dune].added_at == NOW + timedelta(minutes=2)
+        assert cart.version == 2
+        assert set(found) == {dune, emma.id}  # a line whose product is gone has none
+        view = cart.view(found, "USD")
+        assert [p.code for p in view.problems] == ["unavailable"]
+        locked, _ = uow.carts.get_with_products(user_id, for_update=True)
+        assert locked.version == 2 and locked.lines == cart.lines
+
+
 def test_cart_changes_record_cart_updated_events_in_the_outbox(new_uow: UowFactory) -> None:
     user_id, product_id = seed(new_uow)
     with new_uow() as uow:

@@ -18,11 +18,6 @@ def view_cart(uow: UnitOfWork, cart: Cart, currency: str) -> CartView:
     return cart.view(uow.products.get_many(list(cart.lines)), currency)
 
 
-def _lines_and(uow: UnitOfWork, cart: Cart, product_id: int) -> dict[int, Product]:
-    """The products of the cart's lines and of `product_id`, in one read."""
-    return dict(uow.products.get_many(sorted(set(cart.lines) | {product_id})))
-
-
 @dataclass
 class GetCart:
     """The caller's cart, from the cache when it holds it (a unit of work only on a miss)."""
@@ -44,7 +39,8 @@ class GetCart:
 
     def _build(self, user_id: int, generation: str) -> CartView:
         with self.new_uow() as uow:
-            view = view_cart(uow, uow.carts.get(user_id), self.currency)
+            cart, products = uow.carts.get_with_products(user_id)
+            view = cart.view(products, self.currency)
         self.cache.put(user_id, view, generation)
         return view
 
@@ -71,8 +67,8 @@ class AddToCart(_ChangeCart):
 
     def __call__(self, *, user_id: int, product_id: int, quantity: int) -> CartView:
         with self.uow:
-            cart = self.uow.carts.get(user_id, for_update=True)
-            products = _lines_and(self.uow, cart, product_id)
+            cart, products = self.uow.carts.get_with_products(
+                user_id, also=[product_id], for_update=True)
             if product_id not in products:
                 raise NotFound("Product not found.")
             cart.add(products[product_id], quantity, self.clock.now())
@@ -84,8 +80,8 @@ class ChangeCartItem(_ChangeCart):
 
     def __call__(self, *, user_id: int, product_id: int, quantity: int) -> CartView:
         with self.uow:
-            cart = self.uow.carts.get(user_id, for_update=True)
-            products = _lines_and(self.uow, cart, product_id)
+            cart, products = self.uow.carts.get_with_products(
+                user_id, also=[product_id], for_update=True)
             cart.change(product_id, quantity, products.get(product_id))
             return self._finish(cart, products)
 
@@ -95,9 +91,9 @@ class RemoveCartItem(_ChangeCart):
 
     def __call__(self, *, user_id: int, product_id: int) -> CartView:
         with self.uow:
-            cart = self.uow.carts.get(user_id, for_update=True)
+            cart, products = self.uow.carts.get_with_products(user_id, for_update=True)
             cart.remove(product_id)
-            return self._finish(cart)
+            return self._finish(cart, products)
 
 
 class ClearCart(_ChangeCart):

@@ -107,6 +107,11 @@ class CartRepository(Protocol):
     """One cart per user; an empty cart when none was stored yet."""
 
     def get(self, user_id: int, *, for_update: bool = False) -> Cart: ...
+    def get_with_products(self, user_id: int, *, also: Sequence[int] = (),
+                          for_update: bool = False) -> tuple[Cart, dict[int, Product]]:
+        """The cart and, in the same read, the products of its lines and of `also` (a
+        line whose product is gone has none); `for_update` locks the cart as `get` does."""
+        ...
     def save(self, cart: Cart) -> None: ...
     def holding(self, product_id: int) -> list[int]:
         """The users whose carts hold the product."""
