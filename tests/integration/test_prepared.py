@@ -115,3 +115,14 @@ def test_an_expanding_in_list_is_refused_when_prepared(engine: Engine) -> None:
     expanding = Prepared(lambda _: select(func.count()).where(products.c.id.in_([1, 2])))
     with engine.connect() as c, pytest.raises(ValueError, match="any_of"):
         expanding.rows(c)
+
+
+def test_json_columns_keep_what_orjson_refuses_huge_integers_and_lone_surrogates(
+    engine: Engine,
+) -> None:
+    payload = {"big": 2**70, "odd": "\ud800", "plain": [1, "é"]}
+    with engine.connect() as c:
+        ADD_EVENT.run(c, {"event_id": "e-2", "type": "t", "version": 1, "topic": "x",
+                          "key": "1", "sequence": 1, "occurred_at": NOW, "payload": payload})
+        c.commit()
+        assert c.scalar(select(outbox.c.payload)) == payload

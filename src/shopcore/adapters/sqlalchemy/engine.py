@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
@@ -32,17 +34,35 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5, max_overflo
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30,
-                                                             "check_same_thread": False})
+        engine = create_engine(url, echo=echo, json_serializer=json_text,
+                               json_deserializer=json_value,
+                               connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow,
                            pool_recycle=1800, pool_timeout=POOL_TIMEOUT_S,
+                           json_serializer=json_text, json_deserializer=json_value,
                            connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
     event.listen(engine, "checkin", _checked_in)
     event.listen(engine, "checkout", functools.partial(_ping_if_idle, idle_ping_seconds))
     return engine
+
+
+def json_text(value: Any) -> str:
+    """JSON columns' text by orjson; what it refuses (huge integers, lone surrogates) by json."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError is one
+        return json.dumps(value)
+
+
+def json_value(text: str | bytes) -> Any:
+    """JSON columns' values by orjson; what it refuses (lone surrogates) by json."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def _checked_in(_dbapi_connection: Any, record: Any) -> None:

@@ -111,6 +111,8 @@ class Prepared:
         else:
             assert params is None or isinstance(params, Mapping)
             cursor = self._execute(c, plan, plan.parameters(params or {}), False)
+        if cursor.description is not None:  # RETURNING rows nobody asked for: a cursor kept
+            cursor.fetchall()  # for the next statement must not hold an unfinished one
         return int(cursor.rowcount)
 
     @staticmethod
