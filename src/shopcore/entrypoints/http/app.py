@@ -16,13 +16,13 @@ from shopcore.entrypoints.http import observability
 from shopcore.entrypoints.http.context import EXTENSION
 from shopcore.entrypoints.http.errors import error_response, register_error_handlers
 from shopcore.entrypoints.http.fastjson import FastJSONProvider
+from shopcore.entrypoints.http.fastpath import FastPath
 from shopcore.entrypoints.http.log_redaction import redact_reset_tokens_in_request_logs
 from shopcore.entrypoints.http.schemas.common import ErrorSchema
 from shopcore.library import App
 from shopcore.settings import Settings
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
-HSTS = "max-age=31536000"
 ASYNC_CHECKS_KEPT = 4096
 log = logging.getLogger("shopcore.search")
 
@@ -31,7 +31,7 @@ def _security_headers(response: Response) -> Response:
     """nosniff on every answer; HSTS when the request came over TLS (or a trusted proxy's)."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", HSTS)
+        response.headers.setdefault("Strict-Transport-Security", observability.HSTS)
     return response
 
 
@@ -122,12 +122,6 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
         SECRET_KEY=derive_key(settings.secret_key, "flask sessions"),
         TRUSTED_HOSTS=list(settings.trusted_hosts) or None,
     )
-    if settings.proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies,
-            x_host=settings.proxies)
     app.json.sort_keys = False
     redact_reset_tokens_in_request_logs()
     app.extensions[EXTENSION] = shop
@@ -144,6 +138,14 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
     app.register_blueprint(health.blp)
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_assets",
                      _swagger_asset)
+    app.wsgi_app = FastPath(  # type: ignore[method-assign]
+        app.wsgi_app, shop, app.config["TRUSTED_HOSTS"])
+    if settings.proxies:  # outermost: the fast path sees the client's host and scheme too
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies,
+            x_host=settings.proxies)
     return app
 
 

@@ -7,9 +7,10 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 from shopcore.entrypoints.http.context import shop
+from shopcore.entrypoints.http.fastpath import catalog_key, etag_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 JSON = "application/json"
@@ -21,8 +22,7 @@ def _pack(body: bytes) -> bytes:
 
 
 def _answer(packed: bytes) -> Response:
-    etag, _, body = packed.partition(b"\n")
-    tag = etag.decode()
+    tag, body = etag_of(packed)
     if request.if_none_match.contains_weak(tag):
         response = Response(status=304)
     else:
@@ -33,6 +33,9 @@ def _answer(packed: bytes) -> Response:
 
 def cached_read(params: Iterable[str] = ()) -> Callable[[F], F]:
     """Serve the view's 200 answers from the catalog cache, keyed by the URL as asked.
+
+    `FastPath` serves the hits before Flask does; this stores them, and serves the hits
+    that come through Flask all the same (a HEAD, a host the fast path left to Flask).
 
     Outermost, so a hit skips argument parsing and serialization: only answers that
     parsed and succeeded are ever stored. A query naming anything but `params`, or one
@@ -54,7 +57,8 @@ def cached_read(params: Iterable[str] = ()) -> Callable[[F], F]:
                     return None
                 return _pack(response.get_data())
 
-            packed = shop().read_catalog(request.url, build)
+            key = catalog_key(request.environ, current_app.config["TRUSTED_HOSTS"])
+            packed = shop().read_catalog(key, build)
             if packed is None:
                 return produced[0]
             return _answer(packed)

@@ -19,6 +19,7 @@ from shopcore.library import App
 from shopcore.ports.events import correlation_id
 
 HEADER = "X-Request-ID"
+HSTS = "max-age=31536000"
 WELL_FORMED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+=/-]{0,63}$")
 UNMATCHED = "<unmatched>"
 CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -61,20 +62,24 @@ def _finish(response: Response, *, metrics: bool, log_requests: bool) -> Respons
         return response
     started = g.get("request_started")
     duration = time.perf_counter() - started if started is not None else 0.0
-    route = _route()
+    record(_route(), request.method, request.path, response.status_code, duration,
+           metrics=metrics, log_requests=log_requests)
+    return response
+
+
+def record(route: str, method: str, path: str, status: int, duration: float, *,
+           metrics: bool, log_requests: bool) -> None:
+    """The request's metrics (SHOPCORE_METRICS=on) and access-log line (SHOPCORE_ACCESS_LOG)."""
     if metrics:
         from shopcore.adapters.prometheus.metrics import shop_metrics
 
         instruments = shop_metrics()
-        instruments.requests.labels(route, request.method, str(response.status_code)).inc()
+        instruments.requests.labels(route, method, str(status)).inc()
         instruments.latency.labels(route).observe(duration)
-    if log_requests:
-        access_log.info("%s %s %s %.1fms", request.method, request.path,
-                        response.status_code, duration * 1000,
-                        extra={"route": route, "method": request.method,
-                               "status": response.status_code,
+    if log_requests and access_log.isEnabledFor(logging.INFO):
+        access_log.info("%s %s %s %.1fms", method, path, status, duration * 1000,
+                        extra={"route": route, "method": method, "status": status,
                                "duration": round(duration, 6)})
-    return response
 
 
 def _end(_exc: BaseException | None) -> None:
