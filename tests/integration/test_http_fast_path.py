@@ -1,9 +1,10 @@
-"""The fast path: cache hits answered before Flask, byte for byte what Flask answers.
+"""The fast path: cache hits and plain cart adds answered before Flask, as Flask answers them.
 
 Each cached read (and the cart, from Redis) is asked once through Flask to fill the cache,
 then through the app as served, whose fast path must answer it without Flask running, with
 the status, headers and body Flask itself gives for the same request. Whatever the fast path
-is unsure of goes to Flask: a miss, a bad token, an untrusted host, HEAD.
+is unsure of goes to Flask: a miss, a bad token, an untrusted host, HEAD, a body it does not
+find plainly valid; what a cart add's use case refuses, Flask answers in the view's words.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from shopcore.adapters.sqlalchemy.tables import outbox
 from shopcore.entrypoints.http import create_app
 from shopcore.entrypoints.http.fastpath import FastPath, catalog_key
 from shopcore.entrypoints.logs import JsonFormatter, RequestIdFilter
@@ -274,3 +276,90 @@ def test_a_fast_answer_is_counted_and_logged_with_its_route_and_request_id(
         root.removeHandler(handler)
         root.setLevel(level)
         shop_of(app).close()
+
+
+# Cart adds
+
+
+def add(served: Served, headers: dict[str, str], body: bytes, *,
+        content_type: str = "application/json", via_flask: bool = False) -> tuple[str, Any, bytes]:
+    return served.ask("/api/cart/add/", method="POST", data=body, content_type=content_type,
+                      headers=headers, via_flask=via_flask)
+
+
+def cart_lines(served: Served, headers: dict[str, str]) -> dict[int, int]:
+    body = json.loads(served.ask("/api/cart/", via_flask=True, headers=headers)[2])
+    return {line["product_id"]: line["quantity"] for line in body["items"]}
+
+
+def test_a_plain_cart_add_runs_before_flask_and_answers_the_cart_flask_shows(
+    shop: Shop, served: Served, catalog: dict[str, Any]
+) -> None:
+    alice = shop.customer("alice")
+    body = json.dumps({"product_id": catalog["id"], "quantity": 2}).encode()
+    seen = served.flask_requests
+    for _ in range(2):
+        fast = add(served, {**alice, "X-Request-ID": "fast-add-1"}, body)
+        assert fast[0] == "200 OK", fast
+    assert served.flask_requests == seen
+    assert fast[1]["X-Request-ID"] == "fast-add-1"
+    same_answer(fast, served.ask("/api/cart/", via_flask=True,
+                                 headers={**alice, "X-Request-ID": "fast-add-1"}))
+    assert cart_lines(served, alice) == {catalog["id"]: 4}
+
+    with shop_of(shop.app).container.gateways.engine().connect() as connection:
+        traced = [r.correlation_id for r in connection.execute(outbox.select())
+                  if r.type.startswith("cart.")]
+    assert traced == ["fast-add-1", "fast-add-1"]
+
+
+def test_what_the_use_case_refuses_is_answered_by_flask_as_the_view_answers_it(
+    shop: Shop, served: Served, catalog: dict[str, Any]
+) -> None:
+    alice = shop.customer("alice")
+    expired = {"Authorization": "Bearer " + "x" * 40}
+    cases = [(alice, {"product_id": 999_999, "quantity": 1}, "404 NOT FOUND"),
+             (alice, {"product_id": catalog["id"], "quantity": 6}, "409 CONFLICT"),
+             (expired, {"product_id": catalog["id"], "quantity": 1}, "401 UNAUTHORIZED")]
+    for headers, payload, status in cases:
+        body = json.dumps(payload).encode()
+        seen = served.flask_requests
+        fast = add(served, {**headers, "X-Request-ID": "refused-1"}, body)
+        assert fast[0] == status, (payload, fast)
+        assert served.flask_requests == seen  # Flask answered the error, ran nothing again
+        assert fast[1]["X-Request-ID"] == "refused-1"
+        same_answer(fast, add(served, {**headers, "X-Request-ID": "refused-1"}, body,
+                              via_flask=True))
+    assert cart_lines(served, alice) == {}
+
+
+def test_a_body_that_is_not_plainly_valid_reaches_flask_whole(
+    shop: Shop, served: Served, catalog: dict[str, Any]
+) -> None:
+    alice = shop.customer("alice")
+    product = catalog["id"]
+    cases = [(json.dumps({"product_id": str(product), "quantity": 1}), "product_id"),
+             (json.dumps({"product_id": product, "quantity": 1, "note": "x"}), "note"),
+             (json.dumps({"product_id": product, "quantity": True}), "quantity"),
+             (json.dumps({"product_id": product, "quantity": 1.0}), "quantity"),
+             (json.dumps({"product_id": product, "quantity": 0}), "quantity"),
+             (json.dumps({"product_id": 2**63, "quantity": 1}), "product_id"),
+             (json.dumps({"product_id": product}), "quantity")]
+    for body, field in cases:
+        seen = served.flask_requests
+        status, _, answer = add(served, alice, body.encode())
+        assert status == "400 BAD REQUEST", body
+        assert field in json.loads(answer)["errors"], (body, answer)
+        assert served.flask_requests == seen + 1
+    assert add(served, alice, b"{not json")[0] == "400 BAD REQUEST"
+    assert add(served, alice, b'{"product_id": 1}', content_type="text/plain")[0] == (
+        "415 UNSUPPORTED MEDIA TYPE")
+    assert add(served, {}, json.dumps({"product_id": product, "quantity": 1}).encode())[0] == (
+        "401 UNAUTHORIZED")
+    assert cart_lines(served, alice) == {}
+
+    seen = served.flask_requests
+    body = json.dumps({"product_id": product, "quantity": 1}).encode()
+    status = add(served, alice, body, content_type="application/json; charset=utf-8")[0]
+    assert (status, served.flask_requests) == ("200 OK", seen + 1)
+    assert cart_lines(served, alice) == {product: 1}

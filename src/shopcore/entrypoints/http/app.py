@@ -16,7 +16,7 @@ from shopcore.entrypoints.http import observability
 from shopcore.entrypoints.http.context import EXTENSION
 from shopcore.entrypoints.http.errors import error_response, register_error_handlers
 from shopcore.entrypoints.http.fastjson import FastJSONProvider
-from shopcore.entrypoints.http.fastpath import FastPath
+from shopcore.entrypoints.http.fastpath import FastPath, raise_fast_path_error
 from shopcore.entrypoints.http.log_redaction import redact_reset_tokens_in_request_logs
 from shopcore.entrypoints.http.schemas.common import ErrorSchema
 from shopcore.library import App
@@ -132,6 +132,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
     register_error_handlers(app)
     observability.install(app, shop)
     app.before_request(_needs_json)
+    app.before_request(lambda: raise_fast_path_error(request.environ))
     app.after_request(_security_headers)
     for module in (users, search, catalog, cart, orders, payments):
         api.register_blueprint(module.blp)
@@ -139,7 +140,7 @@ def create_app(settings: Settings | None = None, *, shop: App | None = None) -> 
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_assets",
                      _swagger_asset)
     app.wsgi_app = FastPath(  # type: ignore[method-assign]
-        app.wsgi_app, shop, app.config["TRUSTED_HOSTS"])
+        app.wsgi_app, shop, app.config["TRUSTED_HOSTS"], app.json.encode)
     if settings.proxies:  # outermost: the fast path sees the client's host and scheme too
         from werkzeug.middleware.proxy_fix import ProxyFix
 

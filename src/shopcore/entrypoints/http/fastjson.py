@@ -22,6 +22,13 @@ class FastJSONProvider(DefaultJSONProvider):
         except TypeError:  # orjson.JSONEncodeError is one
             return None
 
+    def encode(self, obj: Any) -> bytes:
+        """`obj` as `response` frames it, without the response (and its trailing newline)."""
+        encoded = self._encode(obj)
+        if encoded is None:
+            return super().dumps(obj, separators=(",", ":")).encode()
+        return encoded
+
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         if not kwargs:
             encoded = self._encode(obj)

@@ -1,12 +1,22 @@
-"""Cache hits answered before Flask: product and category reads, searches, the caller's cart.
+"""The hottest requests answered before Flask: cached catalog reads and carts, cart adds.
 
 A cached catalog answer or cart is already the final JSON, yet Flask spends several times
 the cache's own cost around it (request and app contexts, URL matching, before and after
-handlers, the response object). `FastPath` sits between the WSGI server and Flask and
-answers a GET itself when the cache holds the answer, with what Flask would have sent: the
-same body, ETag and 304, X-Request-ID, nosniff (and HSTS over TLS), the request's metric and
-access-log line. Anything else, and anything it is unsure of (a miss, a bad or missing
-token, an untrusted host, an error), goes to Flask untouched, which answers as it always did.
+handlers, argument parsing, the response object). `FastPath` sits between the WSGI server
+and Flask and answers itself:
+
+- a GET the cache holds the answer to (catalog reads, the caller's cart from Redis);
+- `POST /api/cart/add/` whose body is plainly valid (`{"product_id": n, "quantity": m}` in
+  range, as application/json): it runs the same use case the view runs.
+
+It answers with what Flask would have sent: the same body, ETag and 304, X-Request-ID (on
+log lines and events too), nosniff (and HSTS over TLS), the request's metric and access-log
+line. Anything else, and anything it is unsure of (a miss, a body it does not find plainly
+valid, a missing token, an untrusted host), goes to Flask untouched (a body it read is put
+back), which answers as it always did. When the use case itself raised (unknown product, out
+of stock, a bad token, the database down), Flask is handed the error, not the request: it
+raises it as the view would have, and answers it in the contract's shape, so nothing is run
+twice.
 
 Only answers Flask produced and stored are served: a catalog key is the request's URL as
 Flask's `request.url` spells it (`catalog_key`, shared with `cached_read`), so a URL the view
@@ -16,18 +26,23 @@ never answered 200 has nothing to be found under.
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import re
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import orjson
 from werkzeug.exceptions import SecurityError
 from werkzeug.http import parse_etags
 from werkzeug.wrappers import Request
 
+from shopcore.domain.cart import MAX_LINE_QUANTITY
 from shopcore.domain.errors import AuthenticationFailed
 from shopcore.entrypoints.http import observability
+from shopcore.entrypoints.http.schemas.cart import cart_body
+from shopcore.entrypoints.http.schemas.catalog import MAX_ID
 from shopcore.library import App
 from shopcore.ports.events import correlation_id
 
@@ -38,6 +53,10 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 JSON = "application/json"
 CART = "/api/cart/"
+CART_ADD = "/api/cart/add/"
+ADD_BODY_MAX = 256  # far more than the longest plainly valid cart add
+# The error a use case raised on the fast path, for Flask to raise in the view's place.
+RAISED = "shopcore.fast_path.raised"
 # The cached catalog reads (`cached_read` views), as Flask's routes name them in metrics.
 _CATALOG = re.compile(r"^/api/(?:(products|categories)/(?:(\d+)/)?|products/(search)/)$")
 _TEMPLATES = {("products", False): "/api/products/",
@@ -82,23 +101,47 @@ def etag_of(packed: bytes) -> tuple[str, bytes]:
     return etag.decode(), body
 
 
+class _Raised(Exception):
+    """The use case raised `error`: Flask is to answer it (see `raise_fast_path_error`)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def raise_fast_path_error(environ: dict[str, Any]) -> None:
+    """In Flask, before the view: raise what the use case raised on the fast path, if it did."""
+    raised = environ.pop(RAISED, None)
+    if raised is not None:
+        raise raised
+
+
 class FastPath:
     """The WSGI app to serve: cache hits of GET reads here, everything else to `flask`."""
 
-    def __init__(self, flask: WSGIApp, shop: App, trusted_hosts: Iterable[str] | None) -> None:
-        self.flask, self.shop = flask, shop
+    def __init__(self, flask: WSGIApp, shop: App, trusted_hosts: Iterable[str] | None,
+                 encode: Callable[[Any], bytes]) -> None:
+        self.flask, self.shop, self.encode = flask, shop, encode
         self.trusted_hosts = None if trusted_hosts is None else tuple(trusted_hosts)
         self.metrics, self.access_log = shop.settings.metrics, shop.settings.access_log
+        self.max_body = min(ADD_BODY_MAX, shop.settings.max_body_bytes)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") != "GET":
+        method = environ.get("REQUEST_METHOD")
+        if method == "GET":
+            handler = self._answer
+        elif method == "POST" and environ.get("PATH_INFO") == CART_ADD:
+            handler = self._add
+        else:
             return self.flask(environ, start_response)
         started = time.perf_counter()
         rid = observability.request_id(environ.get("HTTP_X_REQUEST_ID"))
-        token = correlation_id.set(rid)  # on every log line, as in Flask
+        token = correlation_id.set(rid)  # on every log line and event, as in Flask
         try:
             try:
-                answer = self._answer(environ)
+                answer = handler(environ)
+            except _Raised as raised:
+                environ[RAISED], answer = raised.error, None
             except Exception:  # Flask answers it, and says what went wrong
                 log.debug("fast path: handing the request to Flask", exc_info=True)
                 answer = None
@@ -106,6 +149,7 @@ class FastPath:
                 return self._send(environ, start_response, started, rid, *answer)
         finally:
             correlation_id.reset(token)
+        environ["HTTP_X_REQUEST_ID"] = rid  # the id the log lines of the attempt carry
         return self.flask(environ, start_response)
 
     def _answer(self, environ: dict[str, Any]) -> tuple[str, str, bytes, str | None] | None:
@@ -132,18 +176,62 @@ class FastPath:
             return route, "304 NOT MODIFIED", b"", etag
         return route, "200 OK", body, etag
 
-    def _cart(self, environ: dict[str, Any]) -> bytes | None:
+    def _viewer_id(self, environ: dict[str, Any]) -> int | None:
+        """The caller's user id; None without a bearer token (Flask says why it wants one)."""
         header = environ.get("HTTP_AUTHORIZATION", "")
         scheme, _, token = header.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             return None
+        return self.shop.authenticate(access_token=token).user_id
+
+    def _cart(self, environ: dict[str, Any]) -> bytes | None:
         try:
-            viewer = self.shop.authenticate(access_token=token)
+            user_id = self._viewer_id(environ)
         except AuthenticationFailed:
             return None
-        body: bytes | None = self.shop.get_cart.cache.get(viewer.user_id).body
+        if user_id is None:
+            return None
+        body: bytes | None = self.shop.get_cart.cache.get(user_id).body
         return body
+
+    def _add(self, environ: dict[str, Any]) -> tuple[str, str, bytes, str | None] | None:
+        """A cart add with a plainly valid body, through the use case the view runs."""
+        found = self._add_body(environ)
+        if found is None:
+            return None
+        try:
+            user_id = self._viewer_id(environ)
+            if user_id is None:
+                return None
+            view = self.shop.add_to_cart(user_id=user_id, product_id=found[0],
+                                         quantity=found[1])
+        except Exception as error:
+            raise _Raised(error) from error
+        return CART_ADD, "200 OK", self.encode(cart_body(view)) + b"\n", None
+
+    def _add_body(self, environ: dict[str, Any]) -> tuple[int, int] | None:
+        """(product_id, quantity) when the body is the contract's, in range; else None, the
+        body put back for Flask to read and judge."""
+        if environ.get("CONTENT_TYPE") != JSON or "HTTP_TRANSFER_ENCODING" in environ:
+            return None
+        length = environ.get("CONTENT_LENGTH") or ""
+        if not length.isdigit() or not 0 < int(length) <= self.max_body:
+            return None
+        raw = environ["wsgi.input"].read(int(length))
+        environ["wsgi.input"] = io.BytesIO(raw)
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return None
+        if type(data) is not dict or data.keys() != {"product_id", "quantity"}:
+            return None
+        product_id, quantity = data["product_id"], data["quantity"]
+        if type(product_id) is not int or type(quantity) is not int:
+            return None
+        if not (0 < product_id <= MAX_ID and 0 < quantity <= MAX_LINE_QUANTITY):
+            return None
+        return product_id, quantity
 
     def _send(self, environ: dict[str, Any], start_response: StartResponse, started: float,
               rid: str, route: str, status: str, body: bytes, etag: str | None) -> Iterable[bytes]:
@@ -158,7 +246,7 @@ class FastPath:
         headers.append((observability.HEADER, rid))
         start_response(status, headers)
         if self.metrics or self.access_log:
-            observability.record(route, "GET", environ.get("PATH_INFO", ""),
+            observability.record(route, environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""),
                                  int(status[:3]), time.perf_counter() - started,
                                  metrics=self.metrics, log_requests=self.access_log)
         return [body]
