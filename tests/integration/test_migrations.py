@@ -174,3 +174,60 @@ def test_0008_gives_existing_users_their_look_alike_keys_and_keeps_them_on_downg
 
     downgrade(url, "0007")
     assert user_rows(url, "username") == [("alice",), ("\u0410LICE",), ("bob",)]
+
+
+def hot_stock_update(url: str) -> bool:
+    """Whether a stock update of the first product, on a packed first page, was HOT."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "UPDATE products SET stock = stock - 1 WHERE id = (SELECT min(id) FROM products)"))
+        hot = connection.execute(text(
+            "SELECT pg_stat_get_xact_tuples_hot_updated('products'::regclass)")).scalar_one()
+    engine.dispose()
+    return bool(hot == 1)
+
+
+def fillfactors(url: str) -> dict[str, str]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT relname, option FROM pg_class, unnest(reloptions) AS option"
+            " WHERE relkind = 'r' AND option LIKE 'fillfactor=%'"))
+        found = {name: option.partition("=")[2] for name, option in rows}
+    engine.dispose()
+    return found
+
+
+def test_0010_leaves_room_on_each_page_so_a_stock_update_touches_no_index(
+    postgres_url: str,
+) -> None:
+    """Without the room a stock update rewrites all eight indexes of products (two GIN)."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"shopcore_migrations_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    fill = text(
+        "INSERT INTO products (name, slug, description, price_cents, currency, category_id,"
+        " stock, created_at, updated_at) SELECT 'Product ' || n, :tag || '-' || n,"
+        " repeat('words of a description ', 8), 100, 'USD', 1, 50, now(), now()"
+        " FROM generate_series(1, 300) AS n")
+    try:
+        for revision in ("0009", "head"):
+            upgrade(url, revision)
+            engine = create_engine(url)
+            with engine.begin() as connection:
+                connection.execute(text("TRUNCATE products, categories RESTART IDENTITY CASCADE"))
+                connection.execute(text(
+                    "INSERT INTO categories (name, name_key, slug) VALUES ('c', 'c', 'c')"))
+                connection.execute(fill, {"tag": revision})
+            engine.dispose()
+            assert hot_stock_update(url) == (revision == "head"), revision
+        assert fillfactors(url) == {"products": "80", "carts": "70", "cart_items": "80"}
+        downgrade(url, "0009")
+        assert fillfactors(url) == {}
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
