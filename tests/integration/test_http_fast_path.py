@@ -73,14 +73,14 @@ def same_answer(fast: tuple[str, Any, bytes], slow: tuple[str, Any, bytes]) -> N
 @pytest.fixture(params=["memory-sqlite", "redis-postgres"])
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
     if request.param == "memory-sqlite":
-        yield make_settings(request.getfixturevalue("database_url"))
+        yield make_settings(request.getfixturevalue("database_url"), payment_provider="memory")
         return
     url: str = request.getfixturevalue("postgres_url")
     truncate_postgres(url)
     redis_url: str = request.getfixturevalue("redis_url")
     remove_keys(redis_url, "catalog:")
     remove_keys(redis_url, "cart:")
-    yield make_settings(url, redis_url=redis_url)
+    yield make_settings(url, redis_url=redis_url, payment_provider="memory")
     remove_keys(redis_url, "catalog:")
     remove_keys(redis_url, "cart:")
 
@@ -363,3 +363,91 @@ def test_a_body_that_is_not_plainly_valid_reaches_flask_whole(
     status = add(served, alice, body, content_type="application/json; charset=utf-8")[0]
     assert (status, served.flask_requests) == ("200 OK", seen + 1)
     assert cart_lines(served, alice) == {product: 1}
+
+
+# Checkout and payment
+
+
+def post(served: Served, path: str, headers: dict[str, str], payload: Any = None, *,
+         via_flask: bool = False) -> tuple[str, Any, bytes]:
+    options: dict[str, Any] = {} if payload is None else {
+        "data": json.dumps(payload).encode(), "content_type": "application/json"}
+    return served.ask(path, method="POST", headers=headers, via_flask=via_flask, **options)
+
+
+def test_a_purchase_runs_before_flask_and_answers_what_flask_shows(
+    shop: Shop, served: Served, catalog: dict[str, Any]
+) -> None:
+    alice = {**shop.customer("alice"), "X-Request-ID": "buy-1"}
+    for checkout_body in (None, {}):
+        seen = served.flask_requests
+        assert add(served, alice, json.dumps({"product_id": catalog["id"], "quantity": 1})
+                   .encode())[0] == "200 OK"
+        created = post(served, "/api/orders/create/", alice, checkout_body)
+        order = json.loads(created[2])
+        paid = post(served, "/api/payments/process/", alice,
+                    {"order_id": order["id"], "payment_method_id": "pm_card_visa"})
+        assert (created[0], paid[0]) == ("201 CREATED", "201 CREATED"), (created, paid)
+        assert served.flask_requests == seen
+        assert paid[1]["X-Request-ID"] == "buy-1"
+
+        shown = served.ask(f"/api/orders/{order['id']}/", via_flask=True, headers=alice)
+        assert json.loads(shown[2]) == {**order, "status": "paid",
+                                        "status_history": json.loads(shown[2])["status_history"],
+                                        "allowed_transitions": ["cancelled"]}
+        assert json.loads(shown[2])["status_history"][:1] == order["status_history"]
+        listed = json.loads(served.ask("/api/payments/", via_flask=True, headers=alice)[2])
+        assert json.loads(paid[2]) == next(p for p in listed["results"]
+                                           if p["order_id"] == order["id"])
+
+
+def test_what_checkout_and_payment_refuse_is_answered_as_the_views_answer_it(
+    shop: Shop, served: Served, catalog: dict[str, Any]
+) -> None:
+    alice = shop.customer("alice")
+    empty = post(served, "/api/orders/create/", alice)
+    assert empty[0] == "400 BAD REQUEST"
+    same_answer(empty, post(served, "/api/orders/create/", alice, via_flask=True))
+
+    add(served, alice, json.dumps({"product_id": catalog["id"], "quantity": 1}).encode())
+    order = json.loads(post(served, "/api/orders/create/", alice)[2])
+    cases = [({"order_id": order["id"], "payment_method_id": "pm_card_chargeDeclined"},
+              "402 PAYMENT REQUIRED"),
+             ({"order_id": 999_999, "payment_method_id": "pm_card_visa"}, "404 NOT FOUND")]
+    for payload, status in cases:
+        seen = served.flask_requests
+        fast = post(served, "/api/payments/process/", alice, payload)
+        assert (fast[0], served.flask_requests) == (status, seen), payload
+        same_answer(fast, post(served, "/api/payments/process/", alice, payload,
+                               via_flask=True))
+    pay = {"order_id": order["id"], "payment_method_id": "pm_card_visa"}
+    assert post(served, "/api/payments/process/", alice, pay)[0] == "201 CREATED"
+    again = post(served, "/api/payments/process/", alice, pay)
+    assert again[0] == "409 CONFLICT"
+    same_answer(again, post(served, "/api/payments/process/", alice, pay, via_flask=True))
+
+
+def test_idempotency_keys_and_bodies_that_are_not_plain_go_to_flask(
+    shop: Shop, served: Served, catalog: dict[str, Any]
+) -> None:
+    alice = shop.customer("alice")
+    add(served, alice, json.dumps({"product_id": catalog["id"], "quantity": 1}).encode())
+    for path, payload, field in (
+            ("/api/orders/create/", {"note": "x"}, "note"),
+            ("/api/payments/process/", {"order_id": "1", "payment_method_id": "pm_card_visa"},
+             "order_id"),
+            ("/api/payments/process/", {"order_id": 1, "payment_method_id": ""},
+             "payment_method_id"),
+            ("/api/payments/process/", {"order_id": 1, "payment_method_id": 7},
+             "payment_method_id"),
+            ("/api/payments/process/", {"order_id": 1}, "payment_method_id")):
+        seen = served.flask_requests
+        status, _, body = post(served, path, alice, payload)
+        assert (status, served.flask_requests) == ("400 BAD REQUEST", seen + 1), payload
+        assert field in json.loads(body)["errors"], (payload, body)
+
+    keyed = {**alice, "Idempotency-Key": "k-1"}
+    seen = served.flask_requests
+    first = post(served, "/api/orders/create/", keyed)
+    assert (first[0], served.flask_requests) == ("201 CREATED", seen + 1)
+    assert post(served, "/api/orders/create/", keyed)[2] == first[2]  # replayed, by Flask

@@ -6,8 +6,12 @@ handlers, argument parsing, the response object). `FastPath` sits between the WS
 and Flask and answers itself:
 
 - a GET the cache holds the answer to (catalog reads, the caller's cart from Redis);
-- `POST /api/cart/add/` whose body is plainly valid (`{"product_id": n, "quantity": m}` in
-  range, as application/json): it runs the same use case the view runs.
+- the purchase: `POST /api/cart/add/`, `/api/orders/create/` and `/api/payments/process/`
+  without an Idempotency-Key, whose body is plainly valid (`{"product_id": n, "quantity":
+  m}` in range; none or `{}`; `{"order_id": n, "payment_method_id": "..."}`, as
+  application/json): it runs the use case the view runs and answers as the view does; a
+  refusal (an empty cart, a declined card) is raised in Flask, whose error answer is the
+  view's own (the view answers a domain error with `domain_error_answer`, the same body).
 
 It answers with what Flask would have sent: the same body, ETag and 304, X-Request-ID (on
 log lines and events too), nosniff (and HSTS over TLS), the request's metric and access-log
@@ -35,11 +39,14 @@ from typing import Any
 
 import orjson
 from werkzeug.exceptions import SecurityError
-from werkzeug.http import parse_etags
+from werkzeug.http import HTTP_STATUS_CODES, parse_etags
 from werkzeug.wrappers import Request
 
+from shopcore.application.viewer import Viewer
 from shopcore.domain.cart import MAX_LINE_QUANTITY
 from shopcore.domain.errors import AuthenticationFailed
+from shopcore.domain.order import Order
+from shopcore.domain.payment import Payment
 from shopcore.entrypoints.http import observability
 from shopcore.entrypoints.http.schemas.cart import cart_body
 from shopcore.entrypoints.http.schemas.catalog import MAX_ID
@@ -54,7 +61,10 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 JSON = "application/json"
 CART = "/api/cart/"
 CART_ADD = "/api/cart/add/"
-ADD_BODY_MAX = 256  # far more than the longest plainly valid cart add
+CHECKOUT = "/api/orders/create/"
+PAY = "/api/payments/process/"
+BODY_MAX = 1024  # far more than the longest plainly valid body of those
+MAX_METHOD_ID = 255
 # The error a use case raised on the fast path, for Flask to raise in the view's place.
 RAISED = "shopcore.fast_path.raised"
 # The cached catalog reads (`cached_read` views), as Flask's routes name them in metrics.
@@ -65,6 +75,7 @@ _TEMPLATES = {("products", False): "/api/products/",
               ("categories", True): "/api/categories/<category_id>/",
               ("search", False): "/api/products/search/"}
 URLS_KEPT = 4096
+Answer = tuple[str, str, bytes, "str | None"]  # route, status line, body, ETag
 
 
 @functools.lru_cache(maxsize=URLS_KEPT)
@@ -101,6 +112,15 @@ def etag_of(packed: bytes) -> tuple[str, bytes]:
     return etag.decode(), body
 
 
+def _in_range(value: Any, most: int) -> bool:
+    """A JSON integer (not a boolean, not 1.0) from 1 to `most`, as StrictInteger takes it."""
+    return type(value) is int and 0 < value <= most
+
+
+def _status_line(status: int) -> str:
+    return f"{status} {HTTP_STATUS_CODES[status].upper()}"
+
+
 class _Raised(Exception):
     """The use case raised `error`: Flask is to answer it (see `raise_fast_path_error`)."""
 
@@ -124,15 +144,32 @@ class FastPath:
         self.flask, self.shop, self.encode = flask, shop, encode
         self.trusted_hosts = None if trusted_hosts is None else tuple(trusted_hosts)
         self.metrics, self.access_log = shop.settings.metrics, shop.settings.access_log
-        self.max_body = min(ADD_BODY_MAX, shop.settings.max_body_bytes)
+        self.max_body = min(BODY_MAX, shop.settings.max_body_bytes)
+        from shopcore.entrypoints.http.resources import orders, payments
+        from shopcore.entrypoints.http.schemas.orders import OrderSchema
+        from shopcore.entrypoints.http.schemas.payments import PaymentSchema
+
+        order_schema, payment_schema = OrderSchema(), PaymentSchema()
+
+        def order_answer(order: Order, viewer: Viewer) -> Any:
+            return order_schema.dump(orders.order_view(order, viewer))
+
+        def payment_answer(payment: Payment) -> Any:
+            return payment_schema.dump(payments.payment_view(payment))
+
+        self.order_answer, self.payment_answer = order_answer, payment_answer
+        self.posts = {CART_ADD: self._add, CHECKOUT: self._checkout, PAY: self._pay}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
+        handler: Callable[[dict[str, Any]], Answer | None] | None
         if method == "GET":
             handler = self._answer
-        elif method == "POST" and environ.get("PATH_INFO") == CART_ADD:
-            handler = self._add
+        elif method == "POST" and "HTTP_IDEMPOTENCY_KEY" not in environ:
+            handler = self.posts.get(environ.get("PATH_INFO", ""))
         else:
+            handler = None
+        if handler is None:
             return self.flask(environ, start_response)
         started = time.perf_counter()
         rid = observability.request_id(environ.get("HTTP_X_REQUEST_ID"))
@@ -152,7 +189,7 @@ class FastPath:
         environ["HTTP_X_REQUEST_ID"] = rid  # the id the log lines of the attempt carry
         return self.flask(environ, start_response)
 
-    def _answer(self, environ: dict[str, Any]) -> tuple[str, str, bytes, str | None] | None:
+    def _answer(self, environ: dict[str, Any]) -> Answer | None:
         """(route, status, body, etag) of a cache hit; None for Flask to answer."""
         path = environ.get("PATH_INFO", "")
         matched = None if path == CART else _CATALOG.match(path)
@@ -176,43 +213,72 @@ class FastPath:
             return route, "304 NOT MODIFIED", b"", etag
         return route, "200 OK", body, etag
 
-    def _viewer_id(self, environ: dict[str, Any]) -> int | None:
-        """The caller's user id; None without a bearer token (Flask says why it wants one)."""
+    def _viewer(self, environ: dict[str, Any]) -> Viewer | None:
+        """The caller; None without a bearer token (Flask says why it wants one)."""
         header = environ.get("HTTP_AUTHORIZATION", "")
         scheme, _, token = header.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             return None
-        return self.shop.authenticate(access_token=token).user_id
+        return self.shop.authenticate(access_token=token)
 
     def _cart(self, environ: dict[str, Any]) -> bytes | None:
         try:
-            user_id = self._viewer_id(environ)
+            viewer = self._viewer(environ)
         except AuthenticationFailed:
             return None
-        if user_id is None:
+        if viewer is None:
             return None
-        body: bytes | None = self.shop.get_cart.cache.get(user_id).body
+        body: bytes | None = self.shop.get_cart.cache.get(viewer.user_id).body
         return body
 
-    def _add(self, environ: dict[str, Any]) -> tuple[str, str, bytes, str | None] | None:
-        """A cart add with a plainly valid body, through the use case the view runs."""
-        found = self._add_body(environ)
-        if found is None:
-            return None
+    def _run(self, environ: dict[str, Any], route: str,
+             run: Callable[[Viewer], tuple[int, Any]]) -> Answer | None:
+        """`run` for the caller, its (status, body) answered; what it raises, Flask answers."""
         try:
-            user_id = self._viewer_id(environ)
-            if user_id is None:
+            viewer = self._viewer(environ)
+            if viewer is None:
                 return None
-            view = self.shop.add_to_cart(user_id=user_id, product_id=found[0],
-                                         quantity=found[1])
+            status, body = run(viewer)
         except Exception as error:
             raise _Raised(error) from error
-        return CART_ADD, "200 OK", self.encode(cart_body(view)) + b"\n", None
+        return route, _status_line(status), self.encode(body) + b"\n", None
 
-    def _add_body(self, environ: dict[str, Any]) -> tuple[int, int] | None:
-        """(product_id, quantity) when the body is the contract's, in range; else None, the
-        body put back for Flask to read and judge."""
+    def _add(self, environ: dict[str, Any]) -> Answer | None:
+        """A cart add with a plainly valid body, through the use case the view runs."""
+        data = self._json_body(environ)
+        if type(data) is not dict or data.keys() != {"product_id", "quantity"}:
+            return None
+        product_id, quantity = data["product_id"], data["quantity"]
+        if not (_in_range(product_id, MAX_ID) and _in_range(quantity, MAX_LINE_QUANTITY)):
+            return None
+        return self._run(environ, CART_ADD, lambda viewer: (200, cart_body(
+            self.shop.add_to_cart(user_id=viewer.user_id, product_id=product_id,
+                                  quantity=quantity))))
+
+    def _checkout(self, environ: dict[str, Any]) -> Answer | None:
+        """A checkout with no body (or `{}`), answered as the view answers it."""
+        if (environ.get("CONTENT_LENGTH") or "0") != "0" and self._json_body(environ) != {}:
+            return None
+        return self._run(environ, CHECKOUT, lambda viewer: (201, self.order_answer(
+            self.shop.place_order(user_id=viewer.user_id), viewer)))
+
+    def _pay(self, environ: dict[str, Any]) -> Answer | None:
+        """A payment of an order with a payment method, answered as the view answers it."""
+        data = self._json_body(environ)
+        if type(data) is not dict or data.keys() != {"order_id", "payment_method_id"}:
+            return None
+        order_id, method = data["order_id"], data["payment_method_id"]
+        if not _in_range(order_id, MAX_ID) or type(method) is not str or not (
+                0 < len(method) <= MAX_METHOD_ID):
+            return None
+        return self._run(environ, PAY, lambda viewer: (201, self.payment_answer(
+            self.shop.process_payment(user_id=viewer.user_id, order_id=order_id,
+                                      payment_method_id=method))))
+
+    def _json_body(self, environ: dict[str, Any]) -> Any:
+        """The JSON body when it is small and sent as application/json, else None; what was
+        read is put back for Flask to read and judge."""
         if environ.get("CONTENT_TYPE") != JSON or "HTTP_TRANSFER_ENCODING" in environ:
             return None
         length = environ.get("CONTENT_LENGTH") or ""
@@ -221,17 +287,9 @@ class FastPath:
         raw = environ["wsgi.input"].read(int(length))
         environ["wsgi.input"] = io.BytesIO(raw)
         try:
-            data = orjson.loads(raw)
+            return orjson.loads(raw)
         except orjson.JSONDecodeError:
             return None
-        if type(data) is not dict or data.keys() != {"product_id", "quantity"}:
-            return None
-        product_id, quantity = data["product_id"], data["quantity"]
-        if type(product_id) is not int or type(quantity) is not int:
-            return None
-        if not (0 < product_id <= MAX_ID and 0 < quantity <= MAX_LINE_QUANTITY):
-            return None
-        return product_id, quantity
 
     def _send(self, environ: dict[str, Any], start_response: StartResponse, started: float,
               rid: str, route: str, status: str, body: bytes, etag: str | None) -> Iterable[bytes]:
