@@ -21,7 +21,7 @@ import redis
 
 from shopcore.adapters.cart_json import view_from_json, view_to_json
 from shopcore.adapters.redis.breaker import CircuitBreaker, Guard
-from shopcore.adapters.redis.client import redis_client
+from shopcore.adapters.redis.client import Direct, redis_client
 from shopcore.domain.cart import CartView
 from shopcore.ports.cart_cache import CacheRead
 
@@ -69,6 +69,7 @@ class RedisCartCache:
                        else client)
         self._put = self.client.register_script(_PUT_IF_GENERATION)
         self._drop = self.client.register_script(_DROP)
+        self._direct = Direct(self.client)
         self.breaker = CircuitBreaker(breaker_failures, breaker_reset_s, clock)
         self.guard = Guard(self.breaker, log, "cart cache", "carts are read from the database")
         self._lock = threading.Lock()
@@ -144,7 +145,7 @@ class RedisCartCache:
 
     def get(self, user_id: int) -> CacheRead:
         def read() -> CacheRead:
-            raw, generation, epoch = self.client.mget(self._keys(user_id))
+            raw, generation, epoch = self._direct("MGET", *self._keys(user_id))
             epoch, body = str(epoch or "0"), None
             stamp = f'{{"epoch":{epoch},'
             if raw is not None and str(raw).startswith(stamp):

@@ -13,7 +13,7 @@ import redis
 
 from shopcore.adapters.memory.catalog_cache import Entries
 from shopcore.adapters.redis.breaker import CircuitBreaker, Guard
-from shopcore.adapters.redis.client import redis_client
+from shopcore.adapters.redis.client import Direct, redis_client
 from shopcore.ports.catalog_cache import CatalogRead
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ class RedisCatalogCache:
                        else client)
         self._read = self.client.register_script(_READ)
         self._bump = self.client.register_script(_BUMP)
+        self._direct = Direct(self.client)
         self.local = Entries(local_entries, local_bytes, ttl_seconds, clock)
         self.breaker = CircuitBreaker(breaker_failures, breaker_reset_s, clock)
         self.guard = Guard(self.breaker, log, "catalog cache", "reads go to the database")
@@ -94,9 +95,12 @@ class RedisCatalogCache:
 
         def read() -> CatalogRead:
             held, kept = self.local.held(key)
-            found: list[Any] = self._read(
-                keys=[self.version_key],
-                args=[f"{self.prefix}e:", held, _fresh_version(), digest])
+            args = [f"{self.prefix}e:", held, _fresh_version(), digest]
+            try:
+                found: list[Any] = self._direct("EVALSHA", self._read.sha, 1,
+                                                self.version_key, *args)
+            except redis.exceptions.NoScriptError:  # a Redis that restarted: load it again
+                found = self._read(keys=[self.version_key], args=args)
             version = _text(found[0])
             if version == held:
                 return CatalogRead(kept, version)
