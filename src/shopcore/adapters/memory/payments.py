@@ -41,7 +41,7 @@ class MemoryPaymentRepository:
         self.track(payment)
         self.t.payments[payment.id] = deep_clone(payment)
 
-    def of_order(self, order_id: int) -> list[Payment]:
+    def of_order(self, order_id: int, *, for_update: bool = False) -> list[Payment]:
         return [deep_clone(p) for p in sorted(self.t.payments.values(), key=lambda p: p.attempt)
                 if p.order_id == order_id]
 

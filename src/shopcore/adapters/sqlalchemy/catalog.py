@@ -7,7 +7,23 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Select, case, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Integer,
+    Select,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from shopcore.adapters.sqlalchemy import mappers as m
 from shopcore.adapters.sqlalchemy.base import AggregateRepository, Repository, slugs_like
@@ -24,6 +40,29 @@ def _get_many(dialect: str, *, for_update: bool) -> Any:
     return statement.with_for_update() if for_update and dialect == "postgresql" else statement
 
 
+def _reserve_many(dialect: str) -> Any:
+    """Take each product's wanted units where its tracked stock covers them; the ids taken.
+
+    The wanted units come as two arrays on PostgreSQL (unnest), as a JSON object of id to
+    units on SQLite (json_each): one statement text for any number of products.
+    """
+    if dialect == "postgresql":
+        wanted: Any = (func.unnest(bindparam("ids", type_=ARRAY(BigInteger())),
+                                   bindparam("quantities", type_=ARRAY(Integer())))
+                       .table_valued("id", "quantity").render_derived(name="wanted"))
+    else:
+        wanted = (select(cast(literal_column("key"), Integer()).label("id"),
+                         literal_column("value", Integer()).label("quantity"))
+                  .select_from(func.json_each(bindparam("wanted", type_=JSON())))
+                  .subquery("wanted"))
+    return (update(products)
+            .where(products.c.id == wanted.c.id, products.c.stock.is_not(None),
+                   products.c.stock >= wanted.c.quantity)
+            .values(stock=products.c.stock - wanted.c.quantity)
+            .returning(products.c.id))
+
+
+_RESERVE_MANY = Prepared(_reserve_many)
 _GET_MANY = Prepared(lambda dialect: _get_many(dialect, for_update=False))
 _GET_MANY_FOR_UPDATE = Prepared(lambda dialect: _get_many(dialect, for_update=True))
 
@@ -201,14 +240,14 @@ class SqlProductRepository(AggregateRepository):
     def reserve_many(self, quantities: Mapping[int, int]) -> set[int]:
         if not quantities:
             return set()
-        wanted = case(*((products.c.id == p, n) for p, n in sorted(quantities.items())))
-        taken = self.c.execute(
-            update(products)
-            .where(products.c.id.in_(list(quantities)), products.c.stock.is_not(None),
-                   products.c.stock >= wanted)
-            .values(stock=products.c.stock - wanted)
-            .returning(products.c.id))
-        return set(quantities) - {int(r[0]) for r in taken}
+        ordered = sorted(quantities.items())
+        if self.c.dialect.name == "postgresql":
+            params: dict[str, Any] = {"ids": [p for p, _ in ordered],
+                                      "quantities": [n for _, n in ordered]}
+        else:
+            params = {"wanted": {str(p): n for p, n in ordered}}
+        taken = _RESERVE_MANY.rows(self.c, params)
+        return set(quantities) - {int(r.id) for r in taken}
 
     def release(self, product_id: int, quantity: int) -> None:
         self.c.execute(update(products)

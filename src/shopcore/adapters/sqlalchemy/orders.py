@@ -6,15 +6,120 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal_column,
+    null,
+    select,
+    text,
+    true,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from shopcore.adapters.sqlalchemy.base import AggregateRepository
-from shopcore.adapters.sqlalchemy.mappers import aware, from_cents, to_cents
+from shopcore.adapters.sqlalchemy.mappers import aware, from_cents, money_of, to_cents
+from shopcore.adapters.sqlalchemy.prepared import Prepared
 from shopcore.adapters.sqlalchemy.tables import order_items, order_status_history, orders
 from shopcore.domain.money import Money
 from shopcore.domain.order import Order, OrderLine, Status, StatusChange
 from shopcore.domain.pagination import PageRequest
 from shopcore.ports.unit_of_work import Track
+
+_LINE = ("product_id", "name", "unit_price_cents", "quantity")
+_CHANGE = ("status", "at", "actor", "note")
+_TYPES: dict[str, Any] = {"product_id": BigInteger(), "name": String(), "quantity": Integer(),
+                          "unit_price_cents": BigInteger(), "status": String(),
+                          "at": DateTime(timezone=True), "actor": String(), "note": Text()}
+
+
+def _with_parts(dialect: str, *, for_update: bool) -> Any:
+    """The order, then one row per line and per history entry (`part` 'l' or 'h'), by position.
+
+    A UNION ALL of both children joined to the one order row: one statement for the order
+    with its lines and history, each child read by its primary key's prefix.
+    """
+    def part(table: Any, kind: str, own: Sequence[str]) -> Any:
+        columns = [table.c[name] if name in own else cast(null(), _TYPES[name])
+                   for name in (*_LINE, *_CHANGE)]
+        return select(literal_column(f"'{kind}'", String()).label("part"),
+                      table.c.position.label("p_position"),
+                      *(c.label(f"p_{name}") for c, name in
+                        zip(columns, (*_LINE, *_CHANGE), strict=True))
+                      ).where(table.c.order_id == bindparam("order_id"))
+
+    parts = union_all(part(order_items, "l", _LINE),
+                      part(order_status_history, "h", _CHANGE)).subquery("parts")
+    statement = (select(orders, *(c for c in parts.c))
+                 .select_from(orders.outerjoin(parts, true()))
+                 .where(orders.c.id == bindparam("order_id"))
+                 .order_by(parts.c.part, parts.c.p_position))
+    if for_update and dialect == "postgresql":
+        statement = statement.with_for_update(of=orders)
+    return statement
+
+
+_GET = Prepared(lambda dialect: _with_parts(dialect, for_update=False))
+_GET_FOR_UPDATE = Prepared(lambda dialect: _with_parts(dialect, for_update=True))
+
+# Each a bind of an array: the driver's dialect casts it (:l_positions::INTEGER[] and so on).
+_ARRAYS: dict[str, Any] = {
+    "l_positions": Integer(), "l_product_ids": BigInteger(), "l_names": String(),
+    "l_prices": BigInteger(), "l_quantities": Integer(), "h_positions": Integer(),
+    "h_statuses": String(), "h_ats": DateTime(timezone=True), "h_actors": String(),
+    "h_notes": Text()}
+
+
+def _arrays(statement: Any, names: Sequence[str]) -> Any:
+    return statement.bindparams(*(bindparam(n, type_=ARRAY(_ARRAYS[n])) for n in names))
+
+
+# PostgreSQL: the order, its lines and its first history in one statement (data-modifying
+# CTEs), the lines and changes passed as arrays so that one text serves any number of them.
+_PG_ADD = Prepared(lambda _: _arrays(text(
+    "WITH o AS (INSERT INTO orders (user_id, status, currency, total_cents, created_at) "
+    "VALUES (:user_id, :status, :currency, :total_cents, :created_at) RETURNING id), "
+    "l AS (INSERT INTO order_items (order_id, position, product_id, name, unit_price_cents, "
+    "quantity) SELECT o.id, t.* FROM o, "
+    "unnest(:l_positions, :l_product_ids, :l_names, :l_prices, :l_quantities) AS t), "
+    "h AS (INSERT INTO order_status_history (order_id, position, status, at, actor, note) "
+    "SELECT o.id, t.* FROM o, "
+    "unnest(:h_positions, :h_statuses, :h_ats, :h_actors, :h_notes) AS t) "
+    "SELECT id FROM o").bindparams(
+        bindparam("user_id", type_=BigInteger()), bindparam("status", type_=String()),
+        bindparam("currency", type_=String()), bindparam("total_cents", type_=BigInteger()),
+        bindparam("created_at", type_=DateTime(timezone=True))), list(_ARRAYS))
+    .columns(id=BigInteger()))
+# PostgreSQL: a move (the status) and its new history rows in one statement.
+_PG_MOVE = Prepared(lambda _: _arrays(text(
+    "WITH moved AS (UPDATE orders SET status = :status WHERE id = :order_id) "
+    "INSERT INTO order_status_history (order_id, position, status, at, actor, note) "
+    "SELECT :order_id, t.* FROM "
+    "unnest(:h_positions, :h_statuses, :h_ats, :h_actors, :h_notes) AS t").bindparams(
+        bindparam("order_id", type_=BigInteger()), bindparam("status", type_=String())),
+    [n for n in _ARRAYS if n.startswith("h_")]))
+
+_INSERT_ORDER = Prepared(lambda _: insert(orders).values(
+    {name: bindparam(name) for name in ("user_id", "status", "currency", "total_cents",
+                                        "created_at")}).returning(orders.c.id))
+_INSERT_LINES = Prepared(lambda _: insert(order_items))
+_INSERT_HISTORY = Prepared(lambda _: insert(order_status_history))
+_SET_STATUS = Prepared(lambda _: update(orders).where(orders.c.id == bindparam("order_id"))
+                       .values(status=bindparam("status")))
+_HISTORY_COUNT = Prepared(lambda _: select(func.count().label("n"))
+                          .where(order_status_history.c.order_id == bindparam("order_id")))
+_COUNT = Prepared(lambda _: select(func.count().label("n")).select_from(orders).where(
+    orders.c.user_id == bindparam("user_id"), orders.c.status == bindparam("status")))
 
 
 def _line(row: Any, currency: str) -> OrderLine:
@@ -23,60 +128,71 @@ def _line(row: Any, currency: str) -> OrderLine:
 
 
 class SqlOrderRepository(AggregateRepository):
-    """Orders; the history rows each order has stored are remembered, so `save` adds the rest."""
+    """Orders; the history rows each order has stored are remembered, so `save` adds the rest.
+
+    An order reads with its lines and history in one statement; on PostgreSQL a new order
+    (with its lines and first history) is one INSERT, and a move (status and history) one more.
+    """
 
     def __init__(self, connection: Connection, track: Track) -> None:
         super().__init__(connection, track)
         self._stored: dict[int, int] = {}
+        self.postgres = connection.dialect.name == "postgresql"
 
     def add(self, order: Order) -> None:
-        result = self.c.execute(insert(orders).values(
-            user_id=order.user_id, status=order.status.value, currency=order.currency,
-            total_cents=to_cents(order.total.amount), created_at=order.created_at))
-        assert result.inserted_primary_key is not None
-        order.id = int(result.inserted_primary_key[0])
+        values: dict[str, Any] = {"user_id": order.user_id, "status": order.status.value,
+                                  "currency": order.currency,
+                                  "total_cents": to_cents(order.total.amount),
+                                  "created_at": order.created_at}
+        if self.postgres:
+            values.update(_line_arrays(order.lines))
+            values.update(_history_arrays(order.history, 0))
+            order.id = int(_PG_ADD.rows(self.c, values)[0].id)
+        else:
+            order.id = int(_INSERT_ORDER.rows(self.c, values)[0].id)
+            if order.lines:
+                _INSERT_LINES.run(self.c, [
+                    {"order_id": order.id, "position": n, "product_id": line.product_id,
+                     "name": line.name, "unit_price_cents": to_cents(line.unit_price.amount),
+                     "quantity": line.quantity} for n, line in enumerate(order.lines)])
+            self._insert_history(order, 0)
+        self._stored[order.id] = len(order.history)
         self.track(order, new=True)
-        self.c.execute(insert(order_items), [
-            {"order_id": order.id, "position": n, "product_id": line.product_id,
-             "name": line.name, "unit_price_cents": to_cents(line.unit_price.amount),
-             "quantity": line.quantity} for n, line in enumerate(order.lines)])
-        self._insert_history(order, 0)
 
     def _insert_history(self, order: Order, start: int) -> None:
         assert order.id is not None
-        self._stored[order.id] = len(order.history)
         new = order.history[start:]
         if new:
-            self.c.execute(insert(order_status_history), [
+            _INSERT_HISTORY.run(self.c, [
                 {"order_id": order.id, "position": start + n, "status": change.status.value,
                  "at": change.at, "actor": change.actor, "note": change.note}
                 for n, change in enumerate(new)])
 
     def get(self, order_id: int, *, for_update: bool = False) -> Order | None:
-        """The order and its lines in one statement, its history in a second."""
-        statement = (select(orders, order_items)
-                     .select_from(orders.outerjoin(order_items,
-                                                   order_items.c.order_id == orders.c.id))
-                     .where(orders.c.id == order_id).order_by(order_items.c.position))
-        if for_update and self.c.dialect.name == "postgresql":
-            statement = statement.with_for_update(of=orders)
-        rows = self.c.execute(statement).all()
+        """The order with its lines and history, in one statement."""
+        rows = (_GET_FOR_UPDATE if for_update else _GET).rows(self.c, {"order_id": order_id})
         if not rows:
             return None
-        lines = [_line(r, r.currency) for r in rows if r.position is not None]
-        return self._load(rows[:1], {order_id: lines})[0]
+        first = rows[0]
+        currency = first.currency
+        lines = [OrderLine(r.p_product_id, r.p_name, money_of(r.p_unit_price_cents, currency),
+                           r.p_quantity) for r in rows if r.part == "l"]
+        history = [StatusChange(Status(r.p_status), aware(r.p_at), r.p_actor, r.p_note)
+                   for r in rows if r.part == "h"]
+        self._stored[order_id] = len(history)
+        return Order(id=first.id, user_id=first.user_id, lines=lines, currency=currency,
+                     created_at=aware(first.created_at), status=Status(first.status),
+                     history=history)
 
-    def _load(self, rows: Sequence[Any],
-              loaded: dict[int, list[OrderLine]] | None = None) -> list[Order]:
+    def _load(self, rows: Sequence[Any]) -> list[Order]:
         ids = [r.id for r in rows]
         if not ids:
             return []
         currency = {r.id: r.currency for r in rows}
-        lines: dict[int, list[OrderLine]] = loaded or {i: [] for i in ids}
-        if loaded is None:
-            for r in self.c.execute(select(order_items).where(order_items.c.order_id.in_(ids))
-                                    .order_by(order_items.c.order_id, order_items.c.position)):
-                lines[r.order_id].append(_line(r, currency[r.order_id]))
+        lines: dict[int, list[OrderLine]] = {i: [] for i in ids}
+        for r in self.c.execute(select(order_items).where(order_items.c.order_id.in_(ids))
+                                .order_by(order_items.c.order_id, order_items.c.position)):
+            lines[r.order_id].append(_line(r, currency[r.order_id]))
         history: dict[int, list[StatusChange]] = {i: [] for i in ids}
         for r in self.c.execute(select(order_status_history)
                                 .where(order_status_history.c.order_id.in_(ids))
@@ -95,11 +211,14 @@ class SqlOrderRepository(AggregateRepository):
         assert order.id is not None
         stored = self._stored.get(order.id)
         if stored is None:
-            stored = self.c.scalar(select(func.count()).select_from(order_status_history)
-                                   .where(order_status_history.c.order_id == order.id)) or 0
-        self.c.execute(update(orders).where(orders.c.id == order.id).values(
-            status=order.status.value))
-        self._insert_history(order, int(stored))
+            stored = int(_HISTORY_COUNT.rows(self.c, {"order_id": order.id})[0].n or 0)
+        if self.postgres:
+            _PG_MOVE.run(self.c, {"order_id": order.id, "status": order.status.value,
+                                  **_history_arrays(order.history, stored)})
+        else:
+            _SET_STATUS.run(self.c, {"order_id": order.id, "status": order.status.value})
+            self._insert_history(order, stored)
+        self._stored[order.id] = len(order.history)
 
     def list(self, user_id: int, status: str | None,
              page: PageRequest) -> tuple[Sequence[Order], int]:
@@ -112,11 +231,26 @@ class SqlOrderRepository(AggregateRepository):
         return self._load(rows), int(total)
 
     def count(self, user_id: int, status: str) -> int:
-        return int(self.c.scalar(select(func.count()).select_from(orders).where(
-            orders.c.user_id == user_id, orders.c.status == status)) or 0)
+        return int(_COUNT.rows(self.c, {"user_id": user_id, "status": str(status)})[0].n or 0)
 
     def pending_before(self, moment: datetime, limit: int) -> Sequence[int]:
         rows = self.c.execute(select(orders.c.id).where(orders.c.status == Status.PENDING.value,
                                                         orders.c.created_at < moment)
                               .order_by(orders.c.id).limit(limit))
         return [int(r[0]) for r in rows]
+
+
+def _line_arrays(lines: Sequence[OrderLine]) -> dict[str, list[Any]]:
+    return {"l_positions": list(range(len(lines))),
+            "l_product_ids": [line.product_id for line in lines],
+            "l_names": [line.name for line in lines],
+            "l_prices": [to_cents(line.unit_price.amount) for line in lines],
+            "l_quantities": [line.quantity for line in lines]}
+
+
+def _history_arrays(history: Sequence[StatusChange], start: int) -> dict[str, list[Any]]:
+    new = history[start:]
+    return {"h_positions": list(range(start, start + len(new))),
+            "h_statuses": [change.status.value for change in new],
+            "h_ats": [change.at for change in new], "h_actors": [change.actor for change in new],
+            "h_notes": [change.note for change in new]}

@@ -7,7 +7,8 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from shopcore.adapters.sqlalchemy.base import AggregateRepository
 from shopcore.adapters.sqlalchemy.mappers import (
@@ -16,7 +17,9 @@ from shopcore.adapters.sqlalchemy.mappers import (
     refund_from_row,
     refund_to_row,
 )
+from shopcore.adapters.sqlalchemy.prepared import Prepared
 from shopcore.adapters.sqlalchemy.tables import payment_refunds, payments
+from shopcore.domain.errors import Conflict
 from shopcore.domain.pagination import PageRequest
 from shopcore.domain.payment import OPEN, Payment, Refund
 from shopcore.ports.unit_of_work import Track
@@ -24,6 +27,41 @@ from shopcore.ports.unit_of_work import Track
 OPEN_ATTEMPT = "A payment of this order is already in progress."
 _REFUND_FIELDS = ("position", "amount_cents", "reason", "status", "provider_reference", "at")
 _REFUND = [payment_refunds.c[c].label(f"refund_{c}") for c in _REFUND_FIELDS]
+_WRITTEN = ("order_id", "user_id", "attempt", "amount_cents", "currency", "provider",
+            "payment_method_id", "status", "provider_reference", "decline_code",
+            "decline_message", "created_at", "updated_at")
+
+
+def _joined_statement(dialect: str, where: Any, *, for_update: bool = False) -> Any:
+    """Payments with their refunds, by attempt; on PostgreSQL `for_update` locks the payments."""
+    statement = (select(payments, *_REFUND)
+                 .select_from(payments.outerjoin(
+                     payment_refunds, payment_refunds.c.payment_id == payments.c.id))
+                 .where(where)
+                 .order_by(payments.c.attempt, payments.c.id, payment_refunds.c.position))
+    if for_update and dialect == "postgresql":
+        statement = statement.with_for_update(of=payments)
+    return statement
+
+
+_BY_ID = payments.c.id == bindparam("id")
+_BY_ORDER = payments.c.order_id == bindparam("order_id")
+_GET = Prepared(lambda dialect: _joined_statement(dialect, _BY_ID))
+_GET_FOR_UPDATE = Prepared(lambda dialect: _joined_statement(dialect, _BY_ID, for_update=True))
+_OF_ORDER = Prepared(lambda dialect: _joined_statement(dialect, _BY_ORDER))
+_OF_ORDER_FOR_UPDATE = Prepared(lambda dialect: _joined_statement(dialect, _BY_ORDER,
+                                                                  for_update=True))
+_BY_REFERENCE = Prepared(lambda dialect: _joined_statement(
+    dialect, payments.c.provider_reference == bindparam("reference")))
+_BY_ATTEMPT = Prepared(lambda dialect: _joined_statement(
+    dialect, _BY_ORDER & (payments.c.attempt == bindparam("attempt"))))
+_INSERT = Prepared(lambda _: insert(payments).values(
+    {name: bindparam(name) for name in _WRITTEN}).returning(payments.c.id))
+_UPDATE = Prepared(lambda _: update(payments).where(payments.c.id == bindparam("payment_id"))
+                   .values({name: bindparam(name) for name in _WRITTEN}))
+_INSERT_REFUNDS = Prepared(lambda _: insert(payment_refunds))
+_DELETE_REFUNDS = Prepared(lambda _: delete(payment_refunds).where(
+    payment_refunds.c.payment_id == bindparam("payment_id")))
 
 
 class SqlPaymentRepository(AggregateRepository):
@@ -35,9 +73,10 @@ class SqlPaymentRepository(AggregateRepository):
         self._stored: dict[int, list[dict[str, Any]]] = {}
 
     def add(self, payment: Payment) -> None:
-        result = self._write(insert(payments).values(payment_to_row(payment)), OPEN_ATTEMPT)
-        assert result.inserted_primary_key is not None
-        payment.id = int(result.inserted_primary_key[0])
+        try:
+            payment.id = int(_INSERT.rows(self.c, payment_to_row(payment))[0].id)
+        except IntegrityError as exc:
+            raise Conflict(OPEN_ATTEMPT) from exc
         self.track(payment, new=True)
         self._insert_refunds(payment, 0)
 
@@ -46,7 +85,7 @@ class SqlPaymentRepository(AggregateRepository):
         rows = self._refund_rows(payment)
         self._stored[payment.id] = rows
         if rows[start:]:
-            self.c.execute(insert(payment_refunds), rows[start:])
+            _INSERT_REFUNDS.run(self.c, rows[start:])
 
     @staticmethod
     def _refund_rows(payment: Payment) -> list[dict[str, Any]]:
@@ -54,23 +93,16 @@ class SqlPaymentRepository(AggregateRepository):
         return [refund_to_row(payment.id, n, refund) for n, refund in enumerate(payment.refunds)]
 
     def get(self, payment_id: int, *, for_update: bool = False) -> Payment | None:
-        return self._one(payments.c.id == payment_id, for_update)
+        return self._one(_GET_FOR_UPDATE if for_update else _GET, {"id": payment_id})
 
-    def _one(self, where: Any, for_update: bool = False) -> Payment | None:
-        found = self._joined(where, for_update)
+    def _one(self, statement: Prepared, params: dict[str, Any]) -> Payment | None:
+        found = self._joined(statement, params)
         return found[0] if found else None
 
-    def _joined(self, where: Any, for_update: bool = False) -> list[Payment]:
+    def _joined(self, statement: Prepared, params: dict[str, Any]) -> list[Payment]:
         """Payments with their refunds in one statement, by attempt."""
-        statement = (select(payments, *_REFUND)
-                     .select_from(payments.outerjoin(
-                         payment_refunds, payment_refunds.c.payment_id == payments.c.id))
-                     .where(where)
-                     .order_by(payments.c.attempt, payments.c.id, payment_refunds.c.position))
-        if for_update and self.c.dialect.name == "postgresql":
-            statement = statement.with_for_update(of=payments)
         grouped: dict[int, tuple[Any, list[Refund]]] = {}
-        for r in self.c.execute(statement):
+        for r in statement.rows(self.c, params):
             refunds = grouped.setdefault(r.id, (r, []))[1]
             if r.refund_position is not None:
                 refunds.append(refund_from_row(SimpleNamespace(**{
@@ -97,22 +129,24 @@ class SqlPaymentRepository(AggregateRepository):
     def save(self, payment: Payment) -> None:
         assert payment.id is not None
         self.track(payment)
-        self._write(update(payments).where(payments.c.id == payment.id)
-                    .values(payment_to_row(payment)), OPEN_ATTEMPT)
+        try:
+            _UPDATE.run(self.c, {"payment_id": payment.id, **payment_to_row(payment)})
+        except IntegrityError as exc:
+            raise Conflict(OPEN_ATTEMPT) from exc
         # Refunds are few per payment: rewrite them, when they changed, rather than diff them.
         if self._stored.get(payment.id) != self._refund_rows(payment):
-            self.c.execute(delete(payment_refunds)
-                           .where(payment_refunds.c.payment_id == payment.id))
+            _DELETE_REFUNDS.run(self.c, {"payment_id": payment.id})
             self._insert_refunds(payment, 0)
 
-    def of_order(self, order_id: int) -> list[Payment]:
-        return self._joined(payments.c.order_id == order_id)
+    def of_order(self, order_id: int, *, for_update: bool = False) -> list[Payment]:
+        statement = _OF_ORDER_FOR_UPDATE if for_update else _OF_ORDER
+        return self._joined(statement, {"order_id": order_id})
 
     def by_reference(self, reference: str) -> Payment | None:
-        return self._one(payments.c.provider_reference == reference)
+        return self._one(_BY_REFERENCE, {"reference": reference})
 
     def by_attempt(self, order_id: int, attempt: int) -> Payment | None:
-        return self._one(and_(payments.c.order_id == order_id, payments.c.attempt == attempt))
+        return self._one(_BY_ATTEMPT, {"order_id": order_id, "attempt": attempt})
 
     def list(self, user_id: int, page: PageRequest) -> tuple[Sequence[Payment], int]:
         where = payments.c.user_id == user_id
