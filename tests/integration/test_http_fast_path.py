@@ -21,7 +21,8 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from shopcore.adapters.sqlalchemy.tables import outbox
 from shopcore.entrypoints.http import create_app
-from shopcore.entrypoints.http.fastpath import FastPath, catalog_key
+from shopcore.entrypoints.http.catalog_keys import catalog_key
+from shopcore.entrypoints.http.fastpath import FastPath
 from shopcore.entrypoints.logs import JsonFormatter, RequestIdFilter
 from shopcore.settings import Settings
 from tests.helpers import (

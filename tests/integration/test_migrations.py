@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,6 +53,21 @@ def tables(url: str) -> set[str]:
     return names - {"alembic_version"}
 
 
+@contextmanager
+def scratch_postgres() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"shopcore_migrations_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def test_on_sqlite_head_matches_the_tables_and_base_removes_them(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
     upgrade(url)
@@ -65,22 +81,13 @@ def test_on_sqlite_head_matches_the_tables_and_base_removes_them(tmp_path: Path)
 def test_on_postgresql_head_matches_the_tables_and_base_removes_them(
     postgres_url: str,
 ) -> None:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"shopcore_migrations_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgres() as url:
         upgrade(url)
         assert differences(url) == []
         downgrade(url, "base")
         assert tables(url) == set()
         upgrade(url)
         assert tables(url) - SEARCH_ARTIFACTS == set(metadata.tables)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -89,14 +96,8 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         yield f"sqlite:///{tmp_path / 'm.sqlite3'}"
         return
     request.getfixturevalue("postgres_url")
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"shopcore_migrations_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres() as url:
+        yield url
 
 
 def idempotency_rows(url: str, *columns: ColumnClause[object]) -> dict[str, tuple[object, ...]]:
@@ -203,17 +204,12 @@ def test_0010_leaves_room_on_each_page_so_a_stock_update_touches_no_index(
     postgres_url: str,
 ) -> None:
     """Without the room a stock update rewrites all eight indexes of products (two GIN)."""
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"shopcore_migrations_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     fill = text(
         "INSERT INTO products (name, slug, description, price_cents, currency, category_id,"
         " stock, created_at, updated_at) SELECT 'Product ' || n, :tag || '-' || n,"
         " repeat('words of a description ', 8), 100, 'USD', 1, 50, now(), now()"
         " FROM generate_series(1, 300) AS n")
-    try:
+    with scratch_postgres() as url:
         for revision in ("0009", "head"):
             upgrade(url, revision)
             engine = create_engine(url)
@@ -227,7 +223,3 @@ def test_0010_leaves_room_on_each_page_so_a_stock_update_touches_no_index(
         assert fillfactors(url) == {"products": "80", "carts": "70", "cart_items": "80"}
         downgrade(url, "0009")
         assert fillfactors(url) == {}
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from flask import Response, current_app, request
 
+from shopcore.entrypoints.http.catalog_keys import catalog_key, etag_of, pack
 from shopcore.entrypoints.http.context import shop
-from shopcore.entrypoints.http.fastpath import catalog_key, etag_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 JSON = "application/json"
-
-
-def _pack(body: bytes) -> bytes:
-    etag = hashlib.blake2b(body, digest_size=16).hexdigest().encode()
-    return etag + b"\n" + body
 
 
 def _answer(packed: bytes) -> Response:
@@ -55,7 +49,7 @@ def cached_read(params: Iterable[str] = ()) -> Callable[[F], F]:
                 produced.append(response)
                 if not isinstance(response, Response) or response.status_code != 200:
                     return None
-                return _pack(response.get_data())
+                return pack(response.get_data())
 
             key = catalog_key(request.environ, current_app.config["TRUSTED_HOSTS"])
             packed = shop().read_catalog(key, build)

@@ -29,27 +29,23 @@ never answered 200 has nothing to be found under.
 
 from __future__ import annotations
 
-import functools
-import io
 import logging
 import re
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import orjson
 from werkzeug.exceptions import SecurityError
 from werkzeug.http import HTTP_STATUS_CODES, parse_etags
-from werkzeug.wrappers import Request
 
 from shopcore.application.viewer import Viewer
-from shopcore.domain.cart import MAX_LINE_QUANTITY
 from shopcore.domain.errors import AuthenticationFailed
 from shopcore.domain.order import Order
 from shopcore.domain.payment import Payment
 from shopcore.entrypoints.http import observability
+from shopcore.entrypoints.http import plain_bodies as plain
+from shopcore.entrypoints.http.catalog_keys import catalog_key, etag_of
 from shopcore.entrypoints.http.schemas.cart import cart_body
-from shopcore.entrypoints.http.schemas.catalog import MAX_ID
 from shopcore.library import App
 from shopcore.ports.events import correlation_id
 
@@ -64,7 +60,6 @@ CART_ADD = "/api/cart/add/"
 CHECKOUT = "/api/orders/create/"
 PAY = "/api/payments/process/"
 BODY_MAX = 1024  # far more than the longest plainly valid body of those
-MAX_METHOD_ID = 255
 # The error a use case raised on the fast path, for Flask to raise in the view's place.
 RAISED = "shopcore.fast_path.raised"
 # The cached catalog reads (`cached_read` views), as Flask's routes name them in metrics.
@@ -74,47 +69,7 @@ _TEMPLATES = {("products", False): "/api/products/",
               ("categories", False): "/api/categories/",
               ("categories", True): "/api/categories/<category_id>/",
               ("search", False): "/api/products/search/"}
-URLS_KEPT = 4096
 Answer = tuple[str, str, bytes, "str | None"]  # route, status line, body, ETag
-
-
-@functools.lru_cache(maxsize=URLS_KEPT)
-def _url(scheme: str, host: str | None, server_name: str | None, server_port: str | None,
-         script_name: str, path_info: str, query: str,
-         trusted_hosts: tuple[str, ...] | None) -> str:
-    environ = {"wsgi.url_scheme": scheme, "SCRIPT_NAME": script_name, "PATH_INFO": path_info,
-               "QUERY_STRING": query, "REQUEST_METHOD": "GET"}
-    for name, value in (("HTTP_HOST", host), ("SERVER_NAME", server_name),
-                        ("SERVER_PORT", server_port)):
-        if value is not None:
-            environ[name] = value
-    request = Request(environ)
-    if trusted_hosts is not None:
-        request.trusted_hosts = list(trusted_hosts)
-    return request.url  # raises SecurityError for an untrusted host (never kept)
-
-
-def catalog_key(environ: dict[str, Any], trusted_hosts: Iterable[str] | None) -> str:
-    """`request.url` of the request in `environ`, as Flask builds it, from a bounded memo.
-
-    Building it costs ~100 us (host checks, IRI quoting); the memo's key is every part of
-    the environment it depends on. SecurityError when the host is not trusted.
-    """
-    get = environ.get
-    return _url(get("wsgi.url_scheme", "http"), get("HTTP_HOST"), get("SERVER_NAME"),
-                get("SERVER_PORT"), get("SCRIPT_NAME", ""), get("PATH_INFO", ""),
-                get("QUERY_STRING", ""), None if trusted_hosts is None else tuple(trusted_hosts))
-
-
-def etag_of(packed: bytes) -> tuple[str, bytes]:
-    """The ETag and body of a catalog entry as `cached_read` stores it."""
-    etag, _, body = packed.partition(b"\n")
-    return etag.decode(), body
-
-
-def _in_range(value: Any, most: int) -> bool:
-    """A JSON integer (not a boolean, not 1.0) from 1 to `most`, as StrictInteger takes it."""
-    return type(value) is int and 0 < value <= most
 
 
 def _status_line(status: int) -> str:
@@ -246,50 +201,30 @@ class FastPath:
 
     def _add(self, environ: dict[str, Any]) -> Answer | None:
         """A cart add with a plainly valid body, through the use case the view runs."""
-        data = self._json_body(environ)
-        if type(data) is not dict or data.keys() != {"product_id", "quantity"}:
+        found = plain.cart_add(environ, self.max_body)
+        if found is None:
             return None
-        product_id, quantity = data["product_id"], data["quantity"]
-        if not (_in_range(product_id, MAX_ID) and _in_range(quantity, MAX_LINE_QUANTITY)):
-            return None
+        product_id, quantity = found
         return self._run(environ, CART_ADD, lambda viewer: (200, cart_body(
             self.shop.add_to_cart(user_id=viewer.user_id, product_id=product_id,
                                   quantity=quantity))))
 
     def _checkout(self, environ: dict[str, Any]) -> Answer | None:
         """A checkout with no body (or `{}`), answered as the view answers it."""
-        if (environ.get("CONTENT_LENGTH") or "0") != "0" and self._json_body(environ) != {}:
+        if not plain.no_body(environ, self.max_body):
             return None
         return self._run(environ, CHECKOUT, lambda viewer: (201, self.order_answer(
             self.shop.place_order(user_id=viewer.user_id), viewer)))
 
     def _pay(self, environ: dict[str, Any]) -> Answer | None:
         """A payment of an order with a payment method, answered as the view answers it."""
-        data = self._json_body(environ)
-        if type(data) is not dict or data.keys() != {"order_id", "payment_method_id"}:
+        found = plain.payment(environ, self.max_body)
+        if found is None:
             return None
-        order_id, method = data["order_id"], data["payment_method_id"]
-        if not _in_range(order_id, MAX_ID) or type(method) is not str or not (
-                0 < len(method) <= MAX_METHOD_ID):
-            return None
+        order_id, method = found
         return self._run(environ, PAY, lambda viewer: (201, self.payment_answer(
             self.shop.process_payment(user_id=viewer.user_id, order_id=order_id,
                                       payment_method_id=method))))
-
-    def _json_body(self, environ: dict[str, Any]) -> Any:
-        """The JSON body when it is small and sent as application/json, else None; what was
-        read is put back for Flask to read and judge."""
-        if environ.get("CONTENT_TYPE") != JSON or "HTTP_TRANSFER_ENCODING" in environ:
-            return None
-        length = environ.get("CONTENT_LENGTH") or ""
-        if not length.isdigit() or not 0 < int(length) <= self.max_body:
-            return None
-        raw = environ["wsgi.input"].read(int(length))
-        environ["wsgi.input"] = io.BytesIO(raw)
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            return None
 
     def _send(self, environ: dict[str, Any], start_response: StartResponse, started: float,
               rid: str, route: str, status: str, body: bytes, etag: str | None) -> Iterable[bytes]:
