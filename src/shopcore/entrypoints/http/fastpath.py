@@ -124,7 +124,7 @@ class FastPath:
             handler = self.posts.get(environ.get("PATH_INFO", ""))
         else:
             handler = None
-        if handler is None:
+        if handler is None or not self._trusted(environ):
             return self.flask(environ, start_response)
         started = time.perf_counter()
         rid = observability.request_id(environ.get("HTTP_X_REQUEST_ID"))
@@ -150,10 +150,7 @@ class FastPath:
         matched = None if path == CART else _CATALOG.match(path)
         if matched is None and path != CART:
             return None
-        try:  # Flask answers 400 to a host it does not trust
-            key = catalog_key(environ, self.trusted_hosts)
-        except SecurityError:
-            return None
+        key = catalog_key(environ, self.trusted_hosts)
         if matched is None:
             body = self._cart(environ)
             return None if body is None else (CART, "200 OK", body + b"\n", None)
@@ -167,6 +164,16 @@ class FastPath:
         if asked and parse_etags(asked).contains_weak(etag):
             return route, "304 NOT MODIFIED", b"", etag
         return route, "200 OK", body, etag
+
+    def _trusted(self, environ: dict[str, Any]) -> bool:
+        """Whether the host is one the app trusts (Flask answers 400 to any other)."""
+        if self.trusted_hosts is None:
+            return True
+        try:
+            catalog_key(environ, self.trusted_hosts)  # checks the host, from a memo
+        except SecurityError:
+            return False
+        return True
 
     def _viewer(self, environ: dict[str, Any]) -> Viewer | None:
         """The caller; None without a bearer token (Flask says why it wants one)."""
