@@ -1,4 +1,4 @@
-"""The hottest requests answered before Flask: cached catalog reads and carts, cart adds.
+"""The hottest requests answered before Flask: cached catalog reads and carts, the purchase.
 
 A cached catalog answer or cart is already the final JSON, yet Flask spends several times
 the cache's own cost around it (request and app contexts, URL matching, before and after
@@ -6,27 +6,20 @@ handlers, argument parsing, the response object). `FastPath` sits between the WS
 and Flask and answers itself:
 
 - a GET the cache holds the answer to (catalog reads, the caller's cart from Redis);
-- the purchase: `POST /api/cart/add/`, `/api/orders/create/` and `/api/payments/process/`
-  without an Idempotency-Key, whose body is plainly valid (`{"product_id": n, "quantity":
-  m}` in range; none or `{}`; `{"order_id": n, "payment_method_id": "..."}`, as
-  application/json): it runs the use case the view runs and answers as the view does; a
-  refusal (an empty cart, a declined card) is raised in Flask, whose error answer is the
-  view's own (the view answers a domain error with `domain_error_answer`, the same body).
+- `POST /api/cart/add/`, `/api/orders/create/` and `/api/payments/process/` without an
+  Idempotency-Key whose body is plainly valid (`plain_bodies`): it runs the view's use case.
 
 It answers with what Flask would have sent: the same body, ETag and 304, X-Request-ID (on
 log lines and events too), nosniff (and HSTS over TLS), the request's metric and access-log
-line. Anything else, and anything it is unsure of (a miss, a body it does not find plainly
-valid, a missing token, an untrusted host), goes to Flask untouched (a body it read is put
-back), which answers as it always did. When the use case itself raised (unknown product, out
-of stock, a bad token, the database down), Flask is handed the error, not the request: it
-raises it as the view would have, and answers it in the contract's shape, so nothing is run
-twice.
+line. Anything it is unsure of (a miss, a body not plainly valid, a missing token, an
+untrusted host) goes to Flask untouched (a body it read is put back). What the use case
+raised (unknown product, empty cart, declined card, a bad token, the database down) is
+handed to Flask, not the request: Flask raises it in the view's place and answers it in the
+contract's shape (the views answer domain errors with the same body), so nothing runs twice.
 
 Only answers Flask produced and stored are served: a catalog key is the request's URL as
-Flask's `request.url` spells it (`catalog_key`, shared with `cached_read`), so a URL the view
-never answered 200 has nothing to be found under.
+Flask's `request.url` spells it (`catalog_key`, shared with `cached_read`).
 """
-
 from __future__ import annotations
 
 import logging
