@@ -1,4 +1,4 @@
-"""Categories and products on SQLAlchemy."""
+"""Products on SQLAlchemy (categories: categories.py)."""
 
 from __future__ import annotations
 
@@ -26,10 +26,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from shopcore.adapters.sqlalchemy import mappers as m
-from shopcore.adapters.sqlalchemy.base import AggregateRepository, Repository, slugs_like
+from shopcore.adapters.sqlalchemy.base import AggregateRepository, slugs_like
 from shopcore.adapters.sqlalchemy.prepared import Prepared, any_of
-from shopcore.adapters.sqlalchemy.tables import categories, products
-from shopcore.domain.catalog import Category, Product, ProductQuery
+from shopcore.adapters.sqlalchemy.tables import products
+from shopcore.domain.catalog import Product, ProductQuery
 from shopcore.domain.pagination import PageRequest
 
 
@@ -68,44 +68,6 @@ _GET_MANY_FOR_UPDATE = Prepared(lambda dialect: _get_many(dialect, for_update=Tr
 
 GIN_INDEXES = ("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
                " AND tablename = 'products' AND indexdef LIKE '% USING gin %'")
-
-
-class SqlCategoryRepository(Repository):
-    def add(self, category: Category) -> None:
-        result = self._write(insert(categories).values(m.category_to_row(category)),
-                             "A category with this name already exists.")
-        category.id = result.inserted_primary_key[0]
-
-    def get(self, category_id: int) -> Category | None:
-        row = self.c.execute(select(categories).where(categories.c.id == category_id)).first()
-        return m.category_from_row(row) if row else None
-
-    def by_name(self, name: str) -> Category | None:
-        row = self.c.execute(select(categories)
-                             .where(categories.c.name_key == name.casefold())).first()
-        return m.category_from_row(row) if row else None
-
-    def slugs_like(self, base: str) -> set[str]:
-        return slugs_like(self.c, categories.c.slug, base)
-
-    def save(self, category: Category) -> None:
-        self._write(update(categories).where(categories.c.id == category.id)
-                    .values(m.category_to_row(category)),
-                    "A category with this name already exists.")
-
-    def delete(self, category: Category) -> None:
-        self._write(delete(categories).where(categories.c.id == category.id),
-                    "This category still has products.")
-
-    def list(self, page: PageRequest) -> tuple[Sequence[Category], int]:
-        total = int(self.c.scalar(select(func.count()).select_from(categories)) or 0)
-        rows = self.c.execute(select(categories).order_by(categories.c.id)
-                              .limit(page.size).offset(page.offset))
-        return [m.category_from_row(r) for r in rows], total
-
-    def all(self) -> Sequence[Category]:
-        rows = self.c.execute(select(categories).order_by(categories.c.id))
-        return [m.category_from_row(r) for r in rows]
 
 
 ORDER_COLUMNS = {"price": products.c.price_cents, "name": products.c.name,

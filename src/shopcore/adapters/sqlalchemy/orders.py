@@ -20,15 +20,14 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
-    text,
     true,
     union_all,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from shopcore.adapters.sqlalchemy.base import AggregateRepository
 from shopcore.adapters.sqlalchemy.mappers import aware, from_cents, money_of, to_cents
+from shopcore.adapters.sqlalchemy.order_arrays import PG_ADD, PG_MOVE, history_arrays, line_arrays
 from shopcore.adapters.sqlalchemy.prepared import Prepared
 from shopcore.adapters.sqlalchemy.tables import order_items, order_status_history, orders
 from shopcore.domain.money import Money
@@ -72,43 +71,6 @@ def _with_parts(dialect: str, *, for_update: bool) -> Any:
 _GET = Prepared(lambda dialect: _with_parts(dialect, for_update=False))
 _GET_FOR_UPDATE = Prepared(lambda dialect: _with_parts(dialect, for_update=True))
 
-# Each a bind of an array: the driver's dialect casts it (:l_positions::INTEGER[] and so on).
-_ARRAYS: dict[str, Any] = {
-    "l_positions": Integer(), "l_product_ids": BigInteger(), "l_names": String(),
-    "l_prices": BigInteger(), "l_quantities": Integer(), "h_positions": Integer(),
-    "h_statuses": String(), "h_ats": DateTime(timezone=True), "h_actors": String(),
-    "h_notes": Text()}
-
-
-def _arrays(statement: Any, names: Sequence[str]) -> Any:
-    return statement.bindparams(*(bindparam(n, type_=ARRAY(_ARRAYS[n])) for n in names))
-
-
-# PostgreSQL: the order, its lines and its first history in one statement (data-modifying
-# CTEs), the lines and changes passed as arrays so that one text serves any number of them.
-_PG_ADD = Prepared(lambda _: _arrays(text(
-    "WITH o AS (INSERT INTO orders (user_id, status, currency, total_cents, created_at) "
-    "VALUES (:user_id, :status, :currency, :total_cents, :created_at) RETURNING id), "
-    "l AS (INSERT INTO order_items (order_id, position, product_id, name, unit_price_cents, "
-    "quantity) SELECT o.id, t.* FROM o, "
-    "unnest(:l_positions, :l_product_ids, :l_names, :l_prices, :l_quantities) AS t), "
-    "h AS (INSERT INTO order_status_history (order_id, position, status, at, actor, note) "
-    "SELECT o.id, t.* FROM o, "
-    "unnest(:h_positions, :h_statuses, :h_ats, :h_actors, :h_notes) AS t) "
-    "SELECT id FROM o").bindparams(
-        bindparam("user_id", type_=BigInteger()), bindparam("status", type_=String()),
-        bindparam("currency", type_=String()), bindparam("total_cents", type_=BigInteger()),
-        bindparam("created_at", type_=DateTime(timezone=True))), list(_ARRAYS))
-    .columns(id=BigInteger()))
-# PostgreSQL: a move (the status) and its new history rows in one statement.
-_PG_MOVE = Prepared(lambda _: _arrays(text(
-    "WITH moved AS (UPDATE orders SET status = :status WHERE id = :order_id) "
-    "INSERT INTO order_status_history (order_id, position, status, at, actor, note) "
-    "SELECT :order_id, t.* FROM "
-    "unnest(:h_positions, :h_statuses, :h_ats, :h_actors, :h_notes) AS t").bindparams(
-        bindparam("order_id", type_=BigInteger()), bindparam("status", type_=String())),
-    [n for n in _ARRAYS if n.startswith("h_")]))
-
 _INSERT_ORDER = Prepared(lambda _: insert(orders).values(
     {name: bindparam(name) for name in ("user_id", "status", "currency", "total_cents",
                                         "created_at")}).returning(orders.c.id))
@@ -145,9 +107,9 @@ class SqlOrderRepository(AggregateRepository):
                                   "total_cents": to_cents(order.total.amount),
                                   "created_at": order.created_at}
         if self.postgres:
-            values.update(_line_arrays(order.lines))
-            values.update(_history_arrays(order.history, 0))
-            order.id = int(_PG_ADD.rows(self.c, values)[0].id)
+            values.update(line_arrays(order.lines))
+            values.update(history_arrays(order.history, 0))
+            order.id = int(PG_ADD.rows(self.c, values)[0].id)
         else:
             order.id = int(_INSERT_ORDER.rows(self.c, values)[0].id)
             if order.lines:
@@ -213,8 +175,8 @@ class SqlOrderRepository(AggregateRepository):
         if stored is None:
             stored = int(_HISTORY_COUNT.rows(self.c, {"order_id": order.id})[0].n or 0)
         if self.postgres:
-            _PG_MOVE.run(self.c, {"order_id": order.id, "status": order.status.value,
-                                  **_history_arrays(order.history, stored)})
+            PG_MOVE.run(self.c, {"order_id": order.id, "status": order.status.value,
+                                  **history_arrays(order.history, stored)})
         else:
             _SET_STATUS.run(self.c, {"order_id": order.id, "status": order.status.value})
             self._insert_history(order, stored)
@@ -238,19 +200,3 @@ class SqlOrderRepository(AggregateRepository):
                                                         orders.c.created_at < moment)
                               .order_by(orders.c.id).limit(limit))
         return [int(r[0]) for r in rows]
-
-
-def _line_arrays(lines: Sequence[OrderLine]) -> dict[str, list[Any]]:
-    return {"l_positions": list(range(len(lines))),
-            "l_product_ids": [line.product_id for line in lines],
-            "l_names": [line.name for line in lines],
-            "l_prices": [to_cents(line.unit_price.amount) for line in lines],
-            "l_quantities": [line.quantity for line in lines]}
-
-
-def _history_arrays(history: Sequence[StatusChange], start: int) -> dict[str, list[Any]]:
-    new = history[start:]
-    return {"h_positions": list(range(start, start + len(new))),
-            "h_statuses": [change.status.value for change in new],
-            "h_ats": [change.at for change in new], "h_actors": [change.actor for change in new],
-            "h_notes": [change.note for change in new]}

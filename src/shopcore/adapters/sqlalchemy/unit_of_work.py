@@ -8,7 +8,8 @@ from sqlalchemy import Connection, Engine
 
 from shopcore.adapters.clock import SystemClock
 from shopcore.adapters.sqlalchemy.carts import SqlCartRepository
-from shopcore.adapters.sqlalchemy.catalog import SqlCategoryRepository, SqlProductRepository
+from shopcore.adapters.sqlalchemy.catalog import SqlProductRepository
+from shopcore.adapters.sqlalchemy.categories import SqlCategoryRepository
 from shopcore.adapters.sqlalchemy.idempotency import SqlIdempotencyRepository
 from shopcore.adapters.sqlalchemy.orders import SqlOrderRepository
 from shopcore.adapters.sqlalchemy.outage import is_outage, unavailable

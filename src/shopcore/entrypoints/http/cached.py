@@ -29,7 +29,7 @@ def cached_read(params: Iterable[str] = ()) -> Callable[[F], F]:
     """Serve the view's 200 answers from the catalog cache, keyed by the URL as asked.
 
     `FastPath` serves the hits before Flask does; this stores them, and serves the hits
-    that come through Flask all the same (a HEAD, a host the fast path left to Flask).
+    that come through Flask all the same (a HEAD request, say).
 
     Outermost, so a hit skips argument parsing and serialization: only answers that
     parsed and succeeded are ever stored. A query naming anything but `params`, or one
