@@ -189,3 +189,30 @@ def test_an_intent_left_by_an_exited_process_completes_for_the_next_reader(
     (reference,), = run_workers(store, ["0.2", "-1"])
     time.sleep(0.3)
     assert SimulatedGateway(store_path=store).retrieve(reference).status is ChargeStatus.SUCCEEDED
+
+
+def test_a_charge_costs_the_same_however_many_intents_the_file_store_keeps(
+        tmp_path: Path) -> None:
+    gateway = SimulatedGateway(store_path=tmp_path / "intents.sqlite3")
+    db = gateway.store._connection()  # type: ignore[attr-defined]
+    steps = [0]
+
+    def step() -> int:
+        steps[0] += 1
+        return 0
+
+    def charge_steps(order_id: int) -> int:
+        db.set_progress_handler(step, 1)
+        steps[0] = 0
+        gateway.charge(request(order=order_id))
+        db.set_progress_handler(None, 1)
+        return steps[0]
+
+    charge_steps(1)
+    few = charge_steps(2)
+    body = json.dumps({"intent": {"metadata": {}}, "complete_at": None})
+    db.executemany("INSERT INTO intents (reference, order_id, attempt, complete_at, body) "
+                   "VALUES (?, ?, '1', NULL, ?)",
+                   [(f"pi_old_{n}", str(1000 + n), body) for n in range(5000)])
+    many = charge_steps(3)
+    assert many < 2 * few, (few, many)
