@@ -54,3 +54,16 @@ def test_each_thread_has_its_own_connection(client: redis.Redis) -> None:
         thread.join()
     assert len(set(ids)) == 3
     assert direct("CLIENT", "ID") not in ids
+
+
+def test_a_script_runs_by_its_sha_and_is_loaded_again_after_redis_lost_it(
+    client: redis.Redis,
+) -> None:
+    direct = Direct(client)
+    script = client.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+    client.delete("direct:script")
+    assert direct.script(script, ["direct:script"], [2]) == 2
+    client.script_flush()  # as a restarted Redis: no script is known
+    assert direct.script(script, ["direct:script"], [3]) == 5
+    assert client.script_exists(script.sha) == [True]
+    client.delete("direct:script")

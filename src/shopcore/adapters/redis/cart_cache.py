@@ -102,7 +102,7 @@ class RedisCartCache:
             keys = [key for user_id in pending[start:start + _CHUNK]
                     for key in self._keys(user_id)[:2]]
             try:
-                self._drop(keys=keys, args=[2 * self.ttl_seconds])
+                self._direct.script(self._drop, keys, [2 * self.ttl_seconds])
             except BaseException:
                 with self._lock:
                     self._pending.update(pending[start:])

@@ -96,11 +96,7 @@ class RedisCatalogCache:
         def read() -> CatalogRead:
             held, kept = self.local.held(key)
             args = [f"{self.prefix}e:", held, _fresh_version(), digest]
-            try:
-                found: list[Any] = self._direct("EVALSHA", self._read.sha, 1,
-                                                self.version_key, *args)
-            except redis.exceptions.NoScriptError:  # a Redis that restarted: load it again
-                found = self._read(keys=[self.version_key], args=args)
+            found: list[Any] = self._direct.script(self._read, [self.version_key], args)
             version = _text(found[0])
             if version == held:
                 return CatalogRead(kept, version)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
+from redis.commands.core import Script
 from redis.retry import Retry
 
 
@@ -36,10 +37,10 @@ class Direct:
     `client.mget(...)` costs ~110 us of CPU where the round trip itself is ~45 us: the pool
     checkout (a poll of the socket, OpenTelemetry counters), the retry wrapper and the
     response callbacks. For the two reads on every cache hit (the cart's MGET, the catalog's
-    version script) that is most of their cost. The connection is made with the client's own
-    settings (timeouts, decoding, health checks); one that broke is dropped and, on a
-    connection error, the command is sent once more on a new one (as the client's retry
-    does); a timeout is not retried.
+    version script) and the invalidation on every cart change, that is most of their cost.
+    The connection is made with the client's own settings (timeouts, decoding, health
+    checks); one that broke is dropped and, on a connection error, the command is sent once
+    more on a new one (as the client's retry does); a timeout is not retried.
     """
 
     def __init__(self, client: redis.Redis) -> None:
@@ -70,3 +71,10 @@ class Direct:
                 connection.disconnect()
                 raise
         raise AssertionError("unreachable")
+
+    def script(self, script: Script, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        """A registered script run by its SHA; a Redis that lost it (a restart) loads it again."""
+        try:
+            return self("EVALSHA", script.sha, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            return script(keys=keys, args=args)
