@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -223,3 +224,51 @@ def test_0010_leaves_room_on_each_page_so_a_stock_update_touches_no_index(
         assert fillfactors(url) == {"products": "80", "carts": "70", "cart_items": "80"}
         downgrade(url, "0009")
         assert fillfactors(url) == {}
+
+
+def pending_count_discards(url: str) -> int:
+    """Orders the checkout's pending-order count of user 1 read only to throw away."""
+    from shopcore.adapters.sqlalchemy.orders import _COUNT
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        sql = _COUNT.plan(connection.dialect).compiled.string.replace(
+            "%(user_id)s", "1").replace("%(status)s", "'pending'")
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = connection.execute(text(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")).scalar_one()
+    engine.dispose()
+
+    def discarded(node: dict[str, Any]) -> int:
+        own = node.get("Rows Removed by Filter", 0) + node.get("Rows Removed by Index Recheck", 0)
+        return int(own) + sum(discarded(child) for child in node.get("Plans", []))
+
+    return discarded(plan[0]["Plan"])
+
+
+def test_0011_a_checkout_counts_the_pending_orders_without_reading_the_whole_history(
+    postgres_url: str,
+) -> None:
+    """Before 0011 the count read every order of the user and kept the pending ones."""
+    # User 1 holds 2 pending orders in a history of 2,000; 199 other users hold 5 each.
+    fill = text(
+        "INSERT INTO orders (user_id, status, currency, total_cents, created_at)"
+        " SELECT 1, CASE WHEN n <= 2 THEN 'pending' ELSE 'paid' END, 'USD', 100, now()"
+        " FROM generate_series(1, 2000) AS n UNION ALL"
+        " SELECT u, CASE WHEN n <= 5 THEN 'pending' ELSE 'paid' END, 'USD', 100, now()"
+        " FROM generate_series(2, 200) AS u, generate_series(1, 10) AS n")
+    with scratch_postgres() as url:
+        for revision in ("0010", "head"):
+            upgrade(url, revision)
+            engine = create_engine(url)
+            with engine.begin() as connection:
+                connection.execute(text("TRUNCATE orders, users RESTART IDENTITY CASCADE"))
+                connection.execute(text(
+                    "INSERT INTO users (username, username_key, email, email_key, password_hash,"
+                    " first_name, last_name, is_staff, is_active, date_joined) SELECT"
+                    " 'u' || n, 'u' || n, n || '@x.io', n || '@x.io', 'x', '', '', false, true,"
+                    " now() FROM generate_series(1, 200) AS n"))
+                connection.execute(fill)
+                connection.execute(text("ANALYZE orders"))
+            engine.dispose()
+            discards = pending_count_discards(url)
+            assert (discards == 0) == (revision == "head"), (revision, discards)

@@ -140,6 +140,7 @@ orders = Table(
     Column("total_cents", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_orders_user_id_id", "user_id", "id"),
+    Index("ix_orders_user_id_status_id", "user_id", "status", "id"),
     Index("ix_orders_status_created_at", "status", "created_at"),
 )
 
