@@ -6,6 +6,10 @@ and filtered the pending ones, so a checkout grew dearer with each order in the 
 0.05 ms at 500 orders, linear from there. `(user_id, status, id)` finds the pending ones
 alone, and serves `GET /api/orders/?status=` newest first too.
 
+Building it locks the orders table against writes for as long as it takes; on a large one,
+build it first without the lock (`CREATE INDEX CONCURRENTLY ix_orders_user_id_status_id ON
+orders (user_id, status, id)`) and this migration leaves it as it is.
+
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-08 03:10:00
@@ -20,7 +24,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_orders_user_id_status_id", "orders", ["user_id", "status", "id"])
+    op.create_index("ix_orders_user_id_status_id", "orders", ["user_id", "status", "id"],
+                    if_not_exists=True)
 
 
 def downgrade() -> None:
