@@ -178,6 +178,16 @@ def test_0008_gives_existing_users_their_look_alike_keys_and_keeps_them_on_downg
     assert user_rows(url, "username") == [("alice",), ("\u0410LICE",), ("bob",)]
 
 
+def upgrade_and_run(url: str, revision: str, *statements: Any) -> None:
+    """Migrate to `revision`, then run `statements` in one transaction."""
+    upgrade(url, revision)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.execute(statement)
+    engine.dispose()
+
+
 def hot_stock_update(url: str) -> bool:
     """Whether a stock update of the first product, on a packed first page, was HOT."""
     engine = create_engine(url)
@@ -212,14 +222,11 @@ def test_0010_leaves_room_on_each_page_so_a_stock_update_touches_no_index(
         " FROM generate_series(1, 300) AS n")
     with scratch_postgres() as url:
         for revision in ("0009", "head"):
-            upgrade(url, revision)
-            engine = create_engine(url)
-            with engine.begin() as connection:
-                connection.execute(text("TRUNCATE products, categories RESTART IDENTITY CASCADE"))
-                connection.execute(text(
-                    "INSERT INTO categories (name, name_key, slug) VALUES ('c', 'c', 'c')"))
-                connection.execute(fill, {"tag": revision})
-            engine.dispose()
+            upgrade_and_run(url, revision,
+                            text("TRUNCATE products, categories RESTART IDENTITY CASCADE"),
+                            text("INSERT INTO categories (name, name_key, slug)"
+                                 " VALUES ('c', 'c', 'c')"),
+                            fill.bindparams(tag=revision))
             assert hot_stock_update(url) == (revision == "head"), revision
         assert fillfactors(url) == {"products": "80", "carts": "70", "cart_items": "80"}
         downgrade(url, "0009")
@@ -256,19 +263,15 @@ def test_0011_a_checkout_counts_the_pending_orders_without_reading_the_whole_his
         " FROM generate_series(1, 2000) AS n UNION ALL"
         " SELECT u, CASE WHEN n <= 5 THEN 'pending' ELSE 'paid' END, 'USD', 100, now()"
         " FROM generate_series(2, 200) AS u, generate_series(1, 10) AS n")
+    users = text(
+        "INSERT INTO users (username, username_key, email, email_key, password_hash,"
+        " first_name, last_name, is_staff, is_active, date_joined) SELECT 'u' || n, 'u' || n,"
+        " n || '@x.io', n || '@x.io', 'x', '', '', false, true, now()"
+        " FROM generate_series(1, 200) AS n")
     with scratch_postgres() as url:
         for revision in ("0010", "head"):
-            upgrade(url, revision)
-            engine = create_engine(url)
-            with engine.begin() as connection:
-                connection.execute(text("TRUNCATE orders, users RESTART IDENTITY CASCADE"))
-                connection.execute(text(
-                    "INSERT INTO users (username, username_key, email, email_key, password_hash,"
-                    " first_name, last_name, is_staff, is_active, date_joined) SELECT"
-                    " 'u' || n, 'u' || n, n || '@x.io', n || '@x.io', 'x', '', '', false, true,"
-                    " now() FROM generate_series(1, 200) AS n"))
-                connection.execute(fill)
-                connection.execute(text("ANALYZE orders"))
-            engine.dispose()
+            upgrade_and_run(url, revision,
+                            text("TRUNCATE orders, users RESTART IDENTITY CASCADE"), users, fill,
+                            text("ANALYZE orders"))
             discards = pending_count_discards(url)
             assert (discards == 0) == (revision == "head"), (revision, discards)
