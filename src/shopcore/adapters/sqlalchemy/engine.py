@@ -43,23 +43,24 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5, max_overflo
     engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow,
                            pool_recycle=1800, pool_timeout=POOL_TIMEOUT_S,
                            json_serializer=json_text, json_deserializer=json_value,
-                           connect_args={"connect_timeout": CONNECT_TIMEOUT_S,
-                                         "options": _in_utc(parsed.query.get("options"))})
+                           connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
+    event.listen(engine, "connect", _utc_session)
     event.listen(engine, "checkin", _checked_in)
     event.listen(engine, "checkout", functools.partial(_ping_if_idle, idle_ping_seconds))
     return engine
 
 
-def _in_utc(options: str | tuple[str, ...] | None) -> str:
-    """The URL's `options` with the session's TimeZone set to UTC.
+def _utc_session(dbapi_connection: Any, _record: Any) -> None:
+    """Each new connection's session in TimeZone UTC by name.
 
     Everything stored is UTC; in a session whose TimeZone is UTC by name, psycopg hands back
     timestamps in `datetime.UTC` as they come, where under any other name (the server's
     default is often `Etc/UTC`) it converts each one to that zone, and the mappers convert it
-    back: two conversions for every timestamp read (60 a cart change).
+    back: two conversions for every timestamp read (60 a cart change). A SET rather than a
+    startup `options`, which connection poolers such as PgBouncer refuse.
     """
-    given = " ".join(options) if isinstance(options, tuple) else options or ""
-    return f"{given} -c TimeZone=UTC".strip()
+    dbapi_connection.execute("SET TIME ZONE 'UTC'")
+    dbapi_connection.commit()
 
 
 def json_text(value: Any) -> str:
