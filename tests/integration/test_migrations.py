@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from shopcore.adapters.sqlalchemy.migrate import downgrade, upgrade
+from shopcore.adapters.sqlalchemy.orders import _COUNT
 from shopcore.adapters.sqlalchemy.tables import metadata
 from shopcore.adapters.sqlsearch.schema import SEARCH_ARTIFACTS
 from tests.helpers import PG_ADMIN_URL
@@ -235,14 +236,12 @@ def test_0010_leaves_room_on_each_page_so_a_stock_update_touches_no_index(
 
 def pending_count_discards(url: str) -> int:
     """Orders the checkout's pending-order count of user 1 read only to throw away."""
-    from shopcore.adapters.sqlalchemy.orders import _COUNT
-
     engine = create_engine(url)
     with engine.begin() as connection:
-        sql = _COUNT.plan(connection.dialect).compiled.string.replace(
-            "%(user_id)s", "1").replace("%(status)s", "'pending'")
         connection.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = connection.execute(text(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")).scalar_one()
+        plan = connection.exec_driver_sql(
+            f"EXPLAIN (ANALYZE, FORMAT JSON) {_COUNT.plan(connection.dialect).sql}",
+            {"user_id": 1, "status": "pending"}).scalar_one()
     engine.dispose()
 
     def discarded(node: dict[str, Any]) -> int:
